@@ -1,0 +1,88 @@
+/**
+ * What every request to a route passes before any MCP code sees it: DNS-rebinding protection
+ * (Host and Origin must be local unless the route allows more) and CORS for browser clients,
+ * which must be able to read WWW-Authenticate and Mcp-Session-Id.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { RouteConfig } from '../config/schema.js';
+
+const LOCAL_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+const EXPOSED_HEADERS = [
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'WWW-Authenticate',
+  'X-Gatehouse-Upstream-Latency',
+  'X-Gatehouse-Proxy-Latency',
+].join(', ');
+
+const ALLOWED_REQUEST_HEADERS = [
+  'Content-Type',
+  'Accept',
+  'Authorization',
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'Mcp-Method',
+  'Mcp-Name',
+  'Last-Event-ID',
+].join(', ');
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function rejection(res: ServerResponse, message: string): void {
+  res.writeHead(403, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+}
+
+export interface GuardVerdict {
+  /** true when the guard already answered (rejection or preflight). */
+  handled: boolean;
+}
+
+export function guardRequest(route: RouteConfig, req: IncomingMessage, res: ServerResponse): GuardVerdict {
+  const hostHeader = req.headers.host ?? '';
+  const hostname = hostnameOf(hostHeader);
+  const allowedHosts = [...LOCAL_HOSTNAMES, ...route.allowed_hosts.map((h) => h.toLowerCase())];
+  if (!hostname || !allowedHosts.includes(hostname)) {
+    rejection(res, `Forbidden: Host "${hostHeader}" is not a local name (DNS-rebinding protection) — add it to allowed_hosts of route ${route.path} if you really serve it under that name`);
+    return { handled: true };
+  }
+
+  const origin = req.headers.origin;
+  const allowedOrigins = route.cors?.allowed_origins ?? [];
+  if (origin !== undefined) {
+    let originHostname: string | undefined;
+    try {
+      originHostname = new URL(origin).hostname.toLowerCase();
+    } catch {
+      originHostname = undefined;
+    }
+    const local = originHostname !== undefined && LOCAL_HOSTNAMES.includes(originHostname);
+    if (!local && !allowedOrigins.includes('*') && !allowedOrigins.includes(origin)) {
+      rejection(res, `Forbidden: Origin "${origin}" is not allowed on route ${route.path} — add it to cors.allowed_origins if this browser app should reach it`);
+      return { handled: true };
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    if (route.cors?.allow_credentials) res.setHeader('Access-Control-Allow-Credentials', 'true');
+  }
+
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+      'Access-Control-Allow-Headers': ALLOWED_REQUEST_HEADERS,
+      'Access-Control-Max-Age': String(route.cors?.max_age_s ?? 600),
+    });
+    res.end();
+    return { handled: true };
+  }
+  return { handled: false };
+}

@@ -1,0 +1,240 @@
+/**
+ * Everything one route needs at run time: the shared upstream connections and the catalog built
+ * from them, the 2025 sessions (each with its own upstream connections, so server→client
+ * requests find their client), and the 2026-07-28 stateless handler — both eras on one URL.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { Result } from '@modelcontextprotocol/client';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  createMcpHandler,
+  createRequestStateCodec,
+  isLegacyRequest,
+  type McpHttpHandler,
+  type RequestMethod,
+  type Server,
+} from '@modelcontextprotocol/server';
+
+import type { RouteConfig } from '../config/schema.js';
+import type { TraceBus } from '../trace/trace-bus.js';
+import { describeError } from '../upstream/upstream-error.js';
+import { RouteCatalog, type UpstreamCatalog } from './catalog.js';
+import { ParkedCalls } from './interactive-call.js';
+import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
+import { createRouteServer, type ParkedState, type RouteServerContext } from './route-server.js';
+import { UpstreamSet, type ChannelHooks } from './upstream-set.js';
+
+export interface RouteRuntimeOptions {
+  baseDir: string;
+  trace: TraceBus;
+  maxBodyBytes: number;
+  version: string;
+  /** Most concurrent 2025 sessions on this route; each may spawn its own stdio servers. */
+  maxSessions?: number;
+  /** A session nobody used for this long is closed. */
+  sessionIdleMs?: number;
+}
+
+interface LegacySession {
+  id: string;
+  server: Server;
+  transport: WebStandardStreamableHTTPServerTransport;
+  upstreams: UpstreamSet;
+  lastSeen: number;
+  closed?: boolean;
+}
+
+const LIST_METHODS = [
+  ['tools', 'tools/list', 'tools'],
+  ['prompts', 'prompts/list', 'prompts'],
+  ['resources', 'resources/list', 'resources'],
+  ['resourceTemplates', 'resources/templates/list', 'resourceTemplates'],
+] as const;
+
+export class RouteRuntime {
+  readonly catalog: RouteCatalog;
+  readonly shared: UpstreamSet;
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly parked = new ParkedCalls();
+  private readonly modern: McpHttpHandler;
+  private readonly serverContext: RouteServerContext;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly refreshing = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly route: RouteConfig,
+    private readonly options: RouteRuntimeOptions,
+  ) {
+    this.catalog = new RouteCatalog(route.prefix, route.upstreams.map((u) => u.name));
+    const codec = createRequestStateCodec<ParkedState>({
+      key: randomBytes(32),
+      // A parked call can only be resumed by the session (or client) that started it.
+      bind: (ctx) => `${route.path}\0${ctx.sessionId ?? ''}\0${ctx.http?.authInfo?.clientId ?? ''}`,
+    });
+    this.serverContext = { route, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version };
+    this.shared = new UpstreamSet({ route, baseDir: options.baseDir, trace: options.trace }, this.channelHooks());
+    this.modern = createMcpHandler(() => createRouteServer(this.serverContext, this.shared), {
+      legacy: 'reject',
+      maxRequestBodySize: options.maxBodyBytes,
+      onerror: () => undefined,
+    });
+    this.sweeper = setInterval(() => this.closeIdleSessions(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Connects the shared upstreams and loads their catalogs; upstreams that fail keep retrying. */
+  async start(): Promise<void> {
+    await this.shared.start();
+    await Promise.all(this.route.upstreams.map((u) => this.refresh(u.name)));
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async handle(request: Request): Promise<Response> {
+    if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.options.maxBodyBytes }))) {
+      return this.modern.fetch(request);
+    }
+    return this.handleLegacy(request);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.parked.cancelAll('the gateway is shutting down');
+    await Promise.all([...this.sessions.values()].map((session) => this.closeSession(session)));
+    await this.modern.close();
+    await this.shared.close();
+  }
+
+  /** Re-reads one upstream's lists (all pages) into the catalog. */
+  refresh(upstreamName: string): Promise<void> {
+    const running = this.refreshing.get(upstreamName);
+    if (running) return running;
+    const work = this.load(upstreamName).finally(() => this.refreshing.delete(upstreamName));
+    this.refreshing.set(upstreamName, work);
+    return work;
+  }
+
+  private async load(upstreamName: string): Promise<void> {
+    const upstream = this.shared.get(upstreamName);
+    if (upstream.state !== 'connected') return;
+    const catalog: UpstreamCatalog = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+    try {
+      for (const [capability, method, key] of LIST_METHODS) {
+        const capabilityName = capability === 'resourceTemplates' ? 'resources' : capability;
+        if (!upstream.capabilities[capabilityName]) continue;
+        let cursor: string | undefined;
+        do {
+          const page = (await upstream.request({ method, params: cursor ? { cursor } : {} })) as Result & Record<string, unknown>;
+          (catalog[key] as unknown[]).push(...((page[key] as unknown[]) ?? []));
+          cursor = typeof page.nextCursor === 'string' ? page.nextCursor : undefined;
+        } while (cursor);
+      }
+    } catch (error) {
+      this.options.trace.emit({ type: 'upstream.state', route: this.route.path, upstream: upstreamName, state: 'error', detail: `listing its catalog failed: ${describeError(error)}` });
+      return;
+    }
+    this.catalog.set(upstreamName, catalog);
+  }
+
+  private channelHooks(session?: ChannelHooks['session']): ChannelHooks {
+    return {
+      session,
+      onListChanged: (upstream, method) => void this.refresh(upstream).then(() => this.announce(method)),
+      onResourceUpdated: (_upstream, uri) => {
+        if (!session) this.modern.notify.resourceUpdated(uri);
+      },
+      onState: session
+        ? undefined
+        : (upstream, state) => {
+            if (state === 'connected') void this.refresh(upstream).then(() => this.announce('notifications/tools/list_changed'));
+          },
+    };
+  }
+
+  /** Tells every client of the route that a list changed. */
+  private announce(method: string): void {
+    for (const session of this.sessions.values()) {
+      void session.server.notification({ method }).catch(() => undefined);
+    }
+    if (method.includes('/tools/')) this.modern.notify.toolsChanged();
+    else if (method.includes('/prompts/')) this.modern.notify.promptsChanged();
+    else this.modern.notify.resourcesChanged();
+  }
+
+  private async handleLegacy(request: Request): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) {
+        return jsonRpcErrorResponse(404, -32001, `Session not found: ${sessionId} is unknown or has ended (the gateway may have restarted) — reconnect to start a new session`);
+      }
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request);
+    }
+    if (request.method === 'GET' || request.method === 'DELETE') {
+      return jsonRpcErrorResponse(405, -32000, `Method not allowed: ${request.method} needs an Mcp-Session-Id from initialize`, { Allow: 'POST' });
+    }
+    let body: unknown;
+    try {
+      body = await request.clone().json();
+    } catch {
+      return jsonRpcErrorResponse(400, -32700, 'Parse error: the request body is not valid JSON');
+    }
+    const isInitialize = (message: unknown) => typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize';
+    if (!(Array.isArray(body) ? body.some(isInitialize) : isInitialize(body))) {
+      return jsonRpcErrorResponse(400, -32000, 'Bad Request: send initialize first, then every request with the Mcp-Session-Id header it returned (or use protocol 2026-07-28, which needs no session)');
+    }
+    if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
+      return jsonRpcErrorResponse(503, -32000, `Too many sessions on route ${this.route.path} (${this.sessions.size}); close unused clients or wait for idle sessions to expire`);
+    }
+    return this.openSession(request);
+  }
+
+  private async openSession(request: Request): Promise<Response> {
+    const id = randomUUID();
+    // The session object is completed below; hooks reach it lazily, after initialize.
+    const session = { id, lastSeen: Date.now() } as LegacySession;
+    session.upstreams = new UpstreamSet(
+      { route: this.route, baseDir: this.options.baseDir, trace: this.options.trace },
+      this.channelHooks({
+        id,
+        request: (upstreamRequest) =>
+          session.server.request({ method: upstreamRequest.method as RequestMethod, params: upstreamRequest.params }) as Promise<Result>,
+        notify: (notification) => session.server.notification(notification),
+      }),
+    );
+    session.server = createRouteServer(this.serverContext, session.upstreams, id);
+    session.transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      maxRequestBodySize: this.options.maxBodyBytes,
+      onsessioninitialized: () => {
+        this.sessions.set(id, session);
+      },
+      onsessionclosed: () => void this.closeSession(session),
+    });
+    await session.server.connect(session.transport);
+    // Upstreams connect in the background; a call made before they are up waits for them.
+    void session.upstreams.start();
+    const response = await session.transport.handleRequest(request);
+    if (!this.sessions.has(id)) await this.closeSession(session);
+    return response;
+  }
+
+  private async closeSession(session: LegacySession): Promise<void> {
+    if (session.closed) return;
+    session.closed = true;
+    this.sessions.delete(session.id);
+    await session.server.close().catch(() => undefined);
+    await session.upstreams.close();
+  }
+
+  private closeIdleSessions(): void {
+    const idleMs = this.options.sessionIdleMs ?? 30 * 60_000;
+    for (const session of this.sessions.values()) {
+      if (Date.now() - session.lastSeen > idleMs) void this.closeSession(session);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Trace events: one typed record per step a request takes through the gateway. The window draws
+ * them, so they live here, shared by main and renderer. No event ever carries a secret in full:
+ * tokens are shortened by the emitter (see main/trace/redact.ts).
+ */
+
+export type ProtocolEra = 'legacy' | 'modern';
+
+interface TraceEventBase {
+  /** Monotonic per process; lets the window order and de-duplicate. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  time: number;
+  route: string;
+  /** Mcp-Session-Id for 2025-era sessions; absent for stateless 2026-07-28 requests. */
+  session?: string;
+}
+
+export interface RequestInEvent extends TraceEventBase {
+  type: 'request.in';
+  era: ProtocolEra;
+  method: string;
+  /** Tool, prompt or resource the request is about, as the client named it. */
+  item?: string;
+}
+
+export interface UpstreamCallEvent extends TraceEventBase {
+  type: 'upstream.call';
+  upstream: string;
+  method: string;
+  item?: string;
+}
+
+export interface UpstreamResultEvent extends TraceEventBase {
+  type: 'upstream.result';
+  upstream: string;
+  method: string;
+  item?: string;
+  durationMs: number;
+  /** Present when the upstream failed; words a user can act on. */
+  error?: string;
+  /** tools/call results with isError: true. */
+  isError?: boolean;
+}
+
+export interface NotificationRelayedEvent extends TraceEventBase {
+  type: 'notification.relayed';
+  upstream: string;
+  method: string;
+  direction: 'upstream-to-client' | 'client-to-upstream';
+}
+
+export interface ServerRequestRelayedEvent extends TraceEventBase {
+  type: 'server-request.relayed';
+  upstream: string;
+  method: string;
+  outcome: 'answered' | 'failed';
+  error?: string;
+}
+
+export interface UpstreamStateEvent extends TraceEventBase {
+  type: 'upstream.state';
+  upstream: string;
+  state: 'connected' | 'restarting' | 'error' | 'closed';
+  detail?: string;
+}
+
+export interface ConfigEvent {
+  type: 'config.reloaded' | 'config.rejected';
+  seq: number;
+  time: number;
+  route?: undefined;
+  file?: string;
+  problems?: string[];
+}
+
+export type TraceEvent =
+  | RequestInEvent
+  | UpstreamCallEvent
+  | UpstreamResultEvent
+  | NotificationRelayedEvent
+  | ServerRequestRelayedEvent
+  | UpstreamStateEvent
+  | ConfigEvent;
+
+/** What an emitter supplies; the bus stamps seq and time. */
+export type TraceEventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'time'> : never) : never;
