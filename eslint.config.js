@@ -73,7 +73,8 @@ function layerBlocks({ layer, files, ignores = [], base, message }) {
 }
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', 'dist/', 'out/', 'release/', 'renderer/dist/', 'coverage/', '.gatehouse-test/']),
+  // Mirrors .gitignore: what git never sees, CI never lints.
+  globalIgnores(['**/node_modules/', 'dist/', 'out/', 'release/', 'renderer/dist/', 'coverage/', '.gatehouse-test/', 'scratch/']),
 
   tseslint.configs.recommended,
 

@@ -1,11 +1,15 @@
 /**
  * Drives the official MCP conformance CLI (@modelcontextprotocol/conformance, `conformance server`)
- * against a server URL, one scenario per process, and reads its verdict.
+ * against a server URL and reads its verdict per scenario.
  *
- * The CLI's verdict: exit code 1 when any check of the scenario has status FAILURE (WARNING and INFO
- * do not fail it). With `-o DIR` it also writes DIR/server-<scenario>-<timestamp>/checks.json; that
- * file goes to a throwaway temp dir so the repository stays clean, and is read for the per-check
- * detail the exit code lacks.
+ * The CLI's verdict: a scenario fails when one of its checks has status FAILURE (WARNING and INFO
+ * do not fail it); the exit code is 1 when any scenario failed. With `-o DIR` it writes
+ * DIR/server-<scenario>-<timestamp>/checks.json per scenario; that goes to a throwaway temp dir so
+ * the repository stays clean, and is read for the per-check detail the exit code lacks.
+ *
+ * Starting the CLI costs about a second of CPU, a scenario a few milliseconds, so the whole suite
+ * runs in one CLI process ({@link runServerSuite}); only scenarios that process did not finish are
+ * run again, one process each ({@link runScenario}), two at a time (the machines have 2 cores).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +35,7 @@ export type ConformanceCheck = z.infer<typeof checkSchema>;
 
 export interface ScenarioResult {
   scenario: string;
-  /** The CLI exited 0 and reported no FAILURE check. */
+  /** The scenario ran to the end and none of its checks has status FAILURE. */
   passed: boolean;
   /** The CLI's stdout and stderr, without colour codes. */
   output: string;
@@ -40,12 +44,16 @@ export interface ScenarioResult {
   failures: string[];
   /** `id: errorMessage` of each WARNING check; warnings do not fail a scenario. */
   warnings: string[];
-  durationMs: number;
 }
 
 export interface RunOptions {
-  /** Kill the CLI after this long and count the scenario as failed. Default 60 s. */
+  /** Kill a single-scenario CLI run after this long and count the scenario as failed. Default 30 s. */
   timeoutMs?: number;
+}
+
+export interface SuiteOptions extends RunOptions {
+  /** Kill the whole-suite CLI run after this long; what it did not finish is run again scenario by scenario. Default 120 s. */
+  suiteTimeoutMs?: number;
 }
 
 /**
@@ -103,3 +111,101 @@ export async function listServerScenarios(): Promise<string[]> {
   return names;
 }
 
+/** `server-<scenario>-<ISO timestamp with : and . replaced by ->`, one per finished scenario. */
+const RESULT_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
+
+/** checks.json of every scenario the CLI finished, by scenario name. */
+async function readResults(outDir: string): Promise<Map<string, ConformanceCheck[]>> {
+  const found = new Map<string, ConformanceCheck[]>();
+  for (const entry of await readdir(outDir)) {
+    const scenario = RESULT_DIR.exec(entry)?.[1];
+    const file = join(outDir, entry, 'checks.json');
+    if (scenario === undefined || !existsSync(file)) continue;
+    found.set(scenario, z.array(checkSchema).parse(JSON.parse(await readFile(file, 'utf8'))));
+  }
+  return found;
+}
+
+const describeCheck = (check: ConformanceCheck): string => `${check.id}: ${check.errorMessage ?? check.description}`;
+
+function toResult(scenario: string, checks: ConformanceCheck[], output: string, extraFailures: string[] = []): ScenarioResult {
+  const failures = [...checks.filter((check) => check.status === 'FAILURE').map(describeCheck), ...extraFailures];
+  if (checks.length === 0 && failures.length === 0) failures.push('the conformance CLI wrote no checks');
+  return {
+    scenario,
+    passed: failures.length === 0,
+    output,
+    checks,
+    failures,
+    warnings: checks.filter((check) => check.status === 'WARNING').map(describeCheck),
+  };
+}
+
+/** Runs one scenario against `url` (the MCP endpoint) in its own CLI process. */
+export async function runScenario(url: string, scenario: string, options: RunOptions = {}): Promise<ScenarioResult> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-conformance-'));
+  try {
+    const exit = await runCli(['server', '--url', url, '--scenario', scenario, '-o', outDir], timeoutMs);
+    const checks = exit.timedOut ? [] : ((await readResults(outDir)).get(scenario) ?? []);
+    const extra: string[] = [];
+    if (exit.timedOut) extra.push(`the conformance CLI did not finish within ${timeoutMs} ms and was killed`);
+    else if (exit.code !== 0 && !checks.some((check) => check.status === 'FAILURE')) {
+      extra.push(`the conformance CLI exited ${String(exit.code)} without a FAILURE check (see output)`);
+    }
+    return toResult(scenario, checks, exit.output, extra);
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+/** The part of a whole-suite run's output that belongs to `scenario`. */
+function sectionOf(output: string, scenario: string): string {
+  const start = output.indexOf(`=== Running scenario: ${scenario} ===`);
+  if (start < 0) return '';
+  const end = output.indexOf('=== Running scenario: ', start + 1);
+  return output
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((line) => !line.startsWith('Results saved to')) // a temp dir that is already gone
+    .join('\n')
+    .trim();
+}
+
+/**
+ * Runs every server scenario the suite knows against `url` (`conformance server --suite all`, the
+ * same set `conformance list --server` prints), in the order `scenarios` gives. A scenario the
+ * suite process did not finish (it hung, or the process died) is run again on its own.
+ */
+export async function runServerSuite(url: string, scenarios: readonly string[], options: SuiteOptions = {}): Promise<ScenarioResult[]> {
+  const suiteTimeoutMs = options.suiteTimeoutMs ?? 120_000;
+  const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-conformance-'));
+  let exit: Exit;
+  let found: Map<string, ConformanceCheck[]>;
+  try {
+    exit = await runCli(['server', '--url', url, '--suite', 'all', '-o', outDir], suiteTimeoutMs);
+    found = await readResults(outDir);
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+
+  const results = new Map<string, ScenarioResult>();
+  for (const [scenario, checks] of found) {
+    const detail = checks.map((check) => `[${check.status}] ${check.id}: ${check.description}${check.errorMessage ? ` — ${check.errorMessage}` : ''}`);
+    results.set(scenario, toResult(scenario, checks, [sectionOf(exit.output, scenario), ...detail].join('\n')));
+  }
+
+  const unfinished = scenarios.filter((scenario) => !results.has(scenario));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < unfinished.length) {
+      const scenario = unfinished[next++]!;
+      const alone = await runScenario(url, scenario, options);
+      const why = exit.timedOut ? `the whole-suite run was killed after ${suiteTimeoutMs} ms before finishing it` : 'the whole-suite run did not finish it';
+      results.set(scenario, { ...alone, output: `(${why}; run again on its own)\n${alone.output}` });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, unfinished.length) }, worker));
+
+  return scenarios.map((scenario) => results.get(scenario)!);
+}

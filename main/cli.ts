@@ -1,0 +1,185 @@
+/**
+ * `gatehouse serve | demo | check` — the gateway without a window. The desktop app composes the
+ * same pieces.
+ */
+import { parseArgs } from 'node:util';
+
+import { ConfigError, formatProblem } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import type { GatehouseConfig } from './config/schema.js';
+import { watchConfig } from './config/watch-config.js';
+import { demoConfig } from './demo/demo-config.js';
+import { startShopApi } from './demo/shop-api.js';
+import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/gateway.js';
+
+const USAGE = `Gatehouse ${GATEHOUSE_VERSION} — a local MCP gateway
+
+Usage:
+  gatehouse demo  [--port N]                    built-in demo: a sample shop API and server-everything
+  gatehouse serve --config FILE [--port N]      run the gateway from a YAML config (reloads on change)
+  gatehouse check --config FILE                 validate a config and print every problem
+
+Options:
+  --config, -c FILE   the config file (docs/configuration.md)
+  --port, -p N        listen on this port instead of listen.port (0 picks a free one)
+  --host HOST         bind this interface instead of listen.host (default 127.0.0.1)
+  --help, -h          this text
+`;
+
+class UsageError extends Error {}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+function withListenOverrides(config: GatehouseConfig, port?: number, host?: string): GatehouseConfig {
+  return { ...config, listen: { ...config.listen, ...(port !== undefined ? { port } : {}), ...(host ? { host } : {}) } };
+}
+
+function printServing(gateway: RunningGateway, config: GatehouseConfig): void {
+  console.log(`Gatehouse ${GATEHOUSE_VERSION} listening on ${gateway.host}:${gateway.port}`);
+  for (const route of config.routes) {
+    const upstreams = route.upstreams.map((u) => `${u.name} (${u.kind})`).join(', ');
+    console.log(`  ${gateway.url(route.path)}  →  ${upstreams}`);
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(gateway.host)) {
+    console.warn(`warning: bound to ${gateway.host}, not loopback — anyone who can reach this machine can use these MCP servers`);
+  }
+}
+
+function reportUpstreamStates(gateway: RunningGateway): void {
+  gateway.trace.subscribe((event) => {
+    if (event.type === 'upstream.state' && event.state !== 'connected' && event.state !== 'closed' && !event.session) {
+      console.warn(`[${event.route}] upstream ${event.upstream}: ${event.state}${event.detail ? ` — ${event.detail}` : ''}`);
+    }
+  });
+}
+
+/** Closes everything on SIGINT/SIGTERM; a second signal exits at once. */
+function closeOnSignals(close: () => Promise<void>): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(130);
+    closing = true;
+    console.log(`\n${signal}: shutting down (upstream processes included)…`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+async function serve(file: string, port?: number, host?: string): Promise<void> {
+  const config = withListenOverrides(await loadConfig(file), port, host);
+  const gateway = await startGateway({ config, configPath: file });
+  reportUpstreamStates(gateway);
+  printServing(gateway, config);
+  console.log(`Watching ${file} for changes.`);
+  const stopWatching = watchConfig(file, {
+    onValid: async (next) => {
+      const outcome = await gateway.reload(withListenOverrides(next, port, host));
+      gateway.trace.emit({ type: 'config.reloaded', file });
+      const parts = [
+        outcome.added.length ? `added ${outcome.added.join(', ')}` : '',
+        outcome.changed.length ? `changed ${outcome.changed.join(', ')}` : '',
+        outcome.removed.length ? `removed ${outcome.removed.join(', ')}` : '',
+      ].filter(Boolean);
+      console.log(`Config reloaded: ${parts.join('; ') || 'no route changed'}`);
+      if (outcome.restartNeeded.length) console.warn(`  ${outcome.restartNeeded.join(', ')} changed: restart Gatehouse to apply it`);
+    },
+    onInvalid: (error) => {
+      gateway.trace.emit({ type: 'config.rejected', file, problems: error.problems.map(formatProblem) });
+      console.error(`Config change rejected, the last good config keeps running:\n${error.message}`);
+    },
+  });
+  closeOnSignals(async () => {
+    stopWatching();
+    await gateway.close();
+  });
+}
+
+async function demo(port = 8400): Promise<void> {
+  const shop = await startShopApi();
+  const config = demoConfig({ shopUrl: shop.url, port });
+  const gateway = await startGateway({ config });
+  reportUpstreamStates(gateway);
+  printServing(gateway, config);
+  console.log(`\nSample shop API (the REST backend of /ecommerce-mcp): ${shop.url}`);
+  console.log(`\nTry it:
+  npx @modelcontextprotocol/inspector@2 --cli ${gateway.url('/ecommerce-mcp')} --transport http --method tools/list
+  claude mcp add --transport http gatehouse-shop ${gateway.url('/ecommerce-mcp')}
+  Cursor / VS Code mcp.json: { "servers": { "gatehouse-shop": { "type": "http", "url": "${gateway.url('/ecommerce-mcp')}" } } }
+`);
+  closeOnSignals(async () => {
+    await gateway.close();
+    await shop.close();
+  });
+}
+
+async function check(file: string): Promise<number> {
+  const config = await loadConfig(file);
+  const upstreams = config.routes.reduce((n, route) => n + route.upstreams.length, 0);
+  console.log(`${file}: OK — ${config.routes.length} route(s), ${upstreams} upstream(s), listening on ${config.listen.host}:${config.listen.port}`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    const port = parsePort(values.port);
+    switch (command) {
+      case 'demo':
+        await demo(port);
+        return -1;
+      case 'serve':
+        if (!values.config) throw new UsageError('serve needs --config FILE');
+        await serve(values.config, port, values.host);
+        return -1;
+      case 'check':
+        if (!values.config) throw new UsageError('check needs --config FILE');
+        return await check(values.config);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`${error.problems.length} problem(s) in the config:\n${error.message}`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`gatehouse: ${(error as Error).message}`);
+    return 1;
+  }
+}
