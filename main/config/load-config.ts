@@ -95,14 +95,14 @@ function crossChecks(config: GatehouseConfig): Array<{ path: PathKey[]; message:
 /** Parses and validates config text; throws a ConfigError listing every problem. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(
       doc.errors.map((error) => ({
         file,
         line: error.linePos?.[0].line,
         column: error.linePos?.[0].col,
-        message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+        message: `YAML syntax error: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
       })),
     );
   }

@@ -97,7 +97,7 @@ export const corsSchema = z.strictObject({
     .describe('Browser origins allowed to call this route (besides localhost ones), e.g. "https://inspector.example.com"; "*" allows any.'),
   allow_credentials: z.boolean().default(false).describe('Send Access-Control-Allow-Credentials: true.'),
   max_age_s: z.number().int().nonnegative().default(600).describe('How long a browser may cache the preflight answer.'),
-});
+}).describe('CORS for browser MCP clients (MCP Inspector, claude.ai). Localhost origins are always allowed.');
 
 export const routeSchema = z.strictObject({
   path: z
@@ -124,7 +124,7 @@ export const listenSchema = z.strictObject({
     .describe('Interface to bind. Loopback by default; anything else exposes your MCP servers to the network.'),
   port: z.number().int().min(0).max(65535).default(8400).describe('TCP port; 0 picks a free one.'),
   max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest accepted request body; bigger ones get 413.'),
-});
+}).describe('Where the gateway listens. --port and --host on the command line override it.');
 
 export const gatehouseConfigSchema = z
   .strictObject({

@@ -46,10 +46,22 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-async function connect(url: string, index: number): Promise<Client> {
+interface Session {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+async function connect(url: string, index: number): Promise<Session> {
   const client = new Client({ name: `${MESSAGE}-${index}`, version: '0.1.0' }, { versionNegotiation: { mode: 'legacy' } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return client;
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** DELETE the session (a gateway then drops its upstream connections), then close. */
+async function disconnect({ client, transport }: Session): Promise<void> {
+  await transport.terminateSession().catch(() => undefined);
+  await client.close().catch(() => undefined);
 }
 
 interface Phase {
@@ -97,7 +109,8 @@ async function runPhase(clients: Client[], spec: LoadSpec, calls: number, maxMs:
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const clients = await Promise.all(Array.from({ length: spec.clients }, (_, i) => connect(spec.url, i)));
+  const sessions = await Promise.all(Array.from({ length: spec.clients }, (_, i) => connect(spec.url, i)));
+  const clients = sessions.map((session) => session.client);
   try {
     // Warm-up gets a share of the time budget too, so a slow target cannot stall the run.
     await runPhase(clients, spec, spec.warmupCalls, Math.max(2_000, spec.maxMs / 4));
@@ -114,7 +127,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       truncated: phase.truncated,
     };
   } finally {
-    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+    await Promise.all(sessions.map(disconnect));
   }
 }
 

@@ -98,7 +98,8 @@ describe('conformance suite through the gateway', () => {
         routes: [
           {
             path: '/conformance',
-            description: 'The conformance fixture, unchanged: scenarios call fixed tool/prompt names, so no prefixing',
+            description: 'The conformance fixture, names unchanged: the scenarios call fixed tool and prompt names',
+            prefix: 'never',
             upstreams: [{ name: 'fixture', kind: 'http', url: fixture!.url, timeout_ms: SCENARIO_TIMEOUT_MS }],
           },
         ],
