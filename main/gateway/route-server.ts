@@ -3,7 +3,7 @@
  * aggregated catalog and forward calls to the upstream that owns the item, under its own name.
  * One is built per 2025 session, and one per 2026-07-28 request (cheap: handlers only).
  */
-import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Result, Tool } from '@modelcontextprotocol/client';
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Result, ServerCapabilities, Tool } from '@modelcontextprotocol/client';
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -129,8 +129,8 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
         if (owner) return { upstream: owner.upstream, original: uri };
       }
     }
-    const candidates = route.upstreams.filter((u) => set.get(u.name).capabilities.resources);
-    if (candidates.length === 1) return { upstream: candidates[0]!.name, original: uri };
+    const candidates = new Set([...catalog.upstreamsWith('resources'), ...catalog.upstreamsWith('resourceTemplates')]);
+    if (candidates.size === 1) return { upstream: [...candidates][0]!, original: uri };
     throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `resource ${uri} not found on route ${route.path}`, { uri });
   }
 
@@ -185,7 +185,7 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
       traceIn(ctx, uri);
       const owner = resourceOwner(uri);
       const upstream = set.get(owner.upstream);
-      if (!upstream.capabilities.resources?.subscribe) {
+      if (!(await upstream.connectedCapabilities()).resources?.subscribe) {
         throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `upstream "${owner.upstream}" does not support resource subscriptions`);
       }
       await forward(owner.upstream, { method, params: { uri } }, uri, () => upstream.request({ method, params: { uri } }, { signal: ctx.mcpReq.signal }));
@@ -200,9 +200,9 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
       ref.type === 'ref/prompt'
         ? catalog.resolve<Prompt>('prompts', ref.name)
         : catalog.templateByUri(ref.uri);
-    if (!owner || !set.get(owner.upstream).capabilities.completions) return { completion: { values: [], hasMore: false } };
+    const upstream = owner && set.get(owner.upstream);
+    if (!owner || !upstream || !(await upstream.connectedCapabilities()).completions) return { completion: { values: [], hasMore: false } };
     const params = { ...request.params, ref: ref.type === 'ref/prompt' ? { ...ref, name: owner.original } : ref };
-    const upstream = set.get(owner.upstream);
     return (await forward(owner.upstream, { method: 'completion/complete', params }, undefined, () =>
       upstream.request({ method: 'completion/complete', params }, { signal: ctx.mcpReq.signal }),
     )) as never;
@@ -210,13 +210,14 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
 
   server.setRequestHandler('logging/setLevel', async (request, ctx) => {
     traceIn(ctx, request.params.level);
-    const targets = [...set.upstreams.values()].filter((upstream) => upstream.capabilities.logging);
     await Promise.all(
-      targets.map((upstream) =>
-        forward(upstream.name, { method: 'logging/setLevel', params: request.params }, request.params.level, () =>
+      [...set.upstreams.values()].map(async (upstream) => {
+        const capabilities = await upstream.connectedCapabilities().catch(() => ({}) as ServerCapabilities);
+        if (!capabilities.logging) return;
+        await forward(upstream.name, { method: 'logging/setLevel', params: request.params }, request.params.level, () =>
           upstream.request({ method: 'logging/setLevel', params: request.params }),
-        ).catch(() => undefined),
-      ),
+        ).catch(() => undefined);
+      }),
     );
     return {};
   });

@@ -52,6 +52,11 @@ export class SupervisedUpstream implements UpstreamConnection {
     return this.current?.capabilities ?? {};
   }
 
+  /** The capabilities, once connected: waits for the connection the way a call does. */
+  async connectedCapabilities(): Promise<ServerCapabilities> {
+    return (await this.connection()).capabilities;
+  }
+
   /** First connection; resolves either way — a failed upstream retries in the background. */
   async start(): Promise<void> {
     await this.connect();
