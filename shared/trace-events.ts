@@ -65,6 +65,29 @@ export interface UpstreamStateEvent extends TraceEventBase {
   detail?: string;
 }
 
+/** A step of the built-in identity provider: the window draws the whole handshake from these. */
+export interface IdpStepEvent {
+  type: 'idp.step';
+  seq: number;
+  time: number;
+  route?: string;
+  session?: undefined;
+  step: 'discovery' | 'registration' | 'authorize' | 'login' | 'consent' | 'token' | 'refresh' | 'introspection' | 'revocation' | 'jwks';
+  outcome: 'ok' | 'error';
+  clientId?: string;
+  subject?: string;
+  /** The resource (RFC 8707) the step was for, when there was one. */
+  resource?: string;
+  /** Words for the window; never a secret (tokens and codes are shortened or left out). */
+  detail?: string;
+}
+
+export interface UpstreamStderrEvent extends TraceEventBase {
+  type: 'upstream.stderr';
+  upstream: string;
+  line: string;
+}
+
 export interface ConfigEvent {
   type: 'config.reloaded' | 'config.rejected';
   seq: number;
@@ -81,6 +104,8 @@ export type TraceEvent =
   | NotificationRelayedEvent
   | ServerRequestRelayedEvent
   | UpstreamStateEvent
+  | UpstreamStderrEvent
+  | IdpStepEvent
   | ConfigEvent;
 
 /** What an emitter supplies; the bus stamps seq and time. */

@@ -20,15 +20,27 @@ export function exposeNames(
   }
   const exposed = new Map<string, Map<string, string>>();
   const collisions: Array<{ name: string; upstreams: [string, string] }> = [];
+  // An exposed name belongs to whoever claims it first: a prefixed name may equal another
+  // upstream's own name (an upstream that is itself a gateway already prefixes).
+  const taken = new Map<string, string>();
+  const claim = (mapping: Map<string, string>, upstream: string, name: string, exposedName: string) => {
+    const owner = taken.get(exposedName);
+    if (owner !== undefined && owner !== upstream) {
+      collisions.push({ name: exposedName, upstreams: [owner, upstream] });
+      return;
+    }
+    taken.set(exposedName, upstream);
+    mapping.set(name, exposedName);
+  };
   for (const [upstream, list] of names) {
     const mapping = new Map<string, string>();
     for (const name of list) {
       const sharedBy = owners.get(name) ?? [];
       const prefixed = `${upstream}${PREFIX_SEPARATOR}${name}`;
-      if (mode === 'always') mapping.set(name, prefixed);
-      else if (sharedBy.length < 2) mapping.set(name, name);
-      else if (mode === 'conditional') mapping.set(name, prefixed);
-      else if (sharedBy[0] === upstream) mapping.set(name, name);
+      if (mode === 'always') claim(mapping, upstream, name, prefixed);
+      else if (sharedBy.length < 2) claim(mapping, upstream, name, name);
+      else if (mode === 'conditional') claim(mapping, upstream, name, prefixed);
+      else if (sharedBy[0] === upstream) claim(mapping, upstream, name, name);
       else collisions.push({ name, upstreams: [sharedBy[0]!, upstream] });
     }
     exposed.set(upstream, mapping);

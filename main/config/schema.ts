@@ -99,6 +99,66 @@ export const corsSchema = z.strictObject({
   max_age_s: z.number().int().nonnegative().default(600).describe('How long a browser may cache the preflight answer.'),
 }).describe('CORS for browser MCP clients (MCP Inspector, claude.ai). Localhost origins are always allowed.');
 
+const claimPath = z
+  .string()
+  .min(1)
+  .describe('A claim name or a dotted path into the token claims. Examples: groups, realm_access.roles, resource_access.my-app.roles');
+
+export const introspectionSchema = z
+  .strictObject({
+    endpoint: z.url().optional().describe('RFC 7662 introspection endpoint. Default: introspection_endpoint from the issuer metadata.'),
+    client_id: z.string().min(1).optional().describe('Client the gateway authenticates as. Not needed with issuer: builtin.'),
+    client_secret: z.string().min(1).optional().describe('Its secret; write ${ENV_VAR} rather than the secret itself.'),
+    auth_method: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic').describe('How the gateway authenticates to the introspection endpoint.'),
+    cache_max_s: z.number().int().nonnegative().default(300).describe("Longest time an introspection result is reused (never past the token's exp). 0 disables the cache."),
+  })
+  .describe('Validate tokens by RFC 7662 introspection (opaque tokens). When set, it wins over JWT validation, as in Kong.');
+
+export const routeAuthSchema = z
+  .strictObject({
+    issuer: z
+      .union([z.literal('builtin'), z.url()])
+      .describe('The authorization server: "builtin" for Gatehouse\'s own identity provider, or an issuer URL (Keycloak realm, Okta, Entra, Auth0…). Written into the Protected Resource Metadata byte for byte.'),
+    jwks_uri: z.url().optional().describe('Where the signing keys are. Default: jwks_uri from the issuer metadata.'),
+    introspection: introspectionSchema.optional(),
+    algorithms: z
+      .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
+      .min(1)
+      .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
+      .describe('Accepted JWT signature algorithms. "none" and HMAC algorithms are never accepted.'),
+    clock_skew_s: z.number().int().nonnegative().max(300).default(30).describe('Tolerance for exp/nbf/iat, in seconds.'),
+    audiences: z.array(z.string()).default([]).describe("Extra accepted audiences besides the route's own URL (RFC 8707). Example: an Entra app ID URI."),
+    insecure_relaxed_audience_validation: z
+      .boolean()
+      .default(false)
+      .describe("Accept tokens whose aud is not this route (most IdPs do not do resource indicators yet). Every request that relied on it is flagged in the trace."),
+    scopes_supported: z.array(z.string()).default([]).describe('Scopes listed in the Protected Resource Metadata and in the 401 challenge.'),
+    required_scopes: z.array(z.string()).default([]).describe('Scopes every request to the route needs.'),
+    tool_scopes: z
+      .record(z.string(), z.array(z.string()).min(1))
+      .default({})
+      .describe('Extra scopes per tool (by the name clients see). A call without them gets 403 insufficient_scope (step-up). Example: {cancel-order: [orders:write]}'),
+    claims: z
+      .strictObject({
+        subject: claimPath.default('sub'),
+        client_id: claimPath.default('client_id'),
+        scope: claimPath.default('scope'),
+        groups: z.array(claimPath).default(['groups']).describe('Where groups are read from, first found wins. Examples: groups, realm_access.roles, roles'),
+      })
+      .default({ subject: 'sub', client_id: 'client_id', scope: 'scope', groups: ['groups'] })
+      .describe('Where the principal is read from in the token claims.'),
+    groups_optional: z
+      .boolean()
+      .default(true)
+      .describe('Accept tokens that carry no group. false rejects them (Kong consumer_groups_optional: false).'),
+    claim_to_header: z
+      .record(z.string(), claimPath)
+      .default({})
+      .describe('Forward chosen claims to the upstreams as headers (the token itself never is). Example: {X-User-Id: sub}'),
+    resource_documentation: z.url().optional().describe('Link for humans, served in the Protected Resource Metadata.'),
+  })
+  .describe('OAuth 2.1 resource server for this route (MCP authorization spec): a 401 with Protected Resource Metadata for requests without a valid token.');
+
 export const routeSchema = z.strictObject({
   path: z
     .string()
@@ -114,6 +174,7 @@ export const routeSchema = z.strictObject({
     .default([])
     .describe('Extra Host header names accepted on this route besides localhost, 127.0.0.1 and [::1] (DNS-rebinding protection).'),
   cors: corsSchema.optional(),
+  auth: routeAuthSchema.optional(),
   upstreams: z.array(upstreamSchema).min(1).describe('The servers behind this route.'),
 });
 
@@ -126,9 +187,36 @@ export const listenSchema = z.strictObject({
   max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest accepted request body; bigger ones get 413.'),
 }).describe('Where the gateway listens. --port and --host on the command line override it.');
 
+export const idpUserSchema = z.strictObject({
+  username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).describe('Login name; also the token subject (sub). Example: alice'),
+  password: z.string().min(1).describe('Password for the login page; write ${ENV_VAR} for anything but demo users.'),
+  groups: z.array(z.string()).default([]).describe('Groups, issued in the "groups" claim. Example: [warehouse-ops]'),
+  name: z.string().optional().describe('Display name.'),
+  email: z.email().optional(),
+});
+
+export const DEMO_USERS = [
+  { username: 'alice', password: 'demo', groups: ['warehouse-ops'], name: 'Alice (warehouse ops)' },
+  { username: 'bob', password: 'demo', groups: ['customer-support'], name: 'Bob (customer support)' },
+];
+
+export const builtinIdpSchema = z
+  .strictObject({
+    kind: z.literal('builtin'),
+    port: z.number().int().min(0).max(65535).default(8401).describe('Port of the identity provider (issuer http://127.0.0.1:PORT); 0 picks a free one.'),
+    users: z.array(idpUserSchema).min(1).default(DEMO_USERS).describe('Who can sign in. Default: the demo users alice and bob, password demo.'),
+    access_token_ttl_s: z.number().int().positive().default(3600).describe('Access token lifetime.'),
+    refresh_token_ttl_s: z.number().int().positive().default(14 * 24 * 3600).describe('Refresh token lifetime (rotated on every use).'),
+  })
+  .describe("Gatehouse's built-in development identity provider (oidc-provider): login page, PKCE, dynamic client registration, resource indicators, introspection, revocation.");
+
 export const gatehouseConfigSchema = z
   .strictObject({
     listen: listenSchema.default({ host: '127.0.0.1', port: 8400, max_body_bytes: 4 * 1024 * 1024 }),
+    idp: z
+      .preprocess((value) => (value === 'builtin' ? { kind: 'builtin' } : value), builtinIdpSchema)
+      .optional()
+      .describe('"builtin" (or an object with kind: builtin) starts the built-in identity provider, for routes with auth.issuer: builtin.'),
     routes: z.array(routeSchema).min(1).describe('The MCP endpoints this gateway serves.'),
   })
   .superRefine((config, ctx) => {
@@ -143,6 +231,21 @@ export const gatehouseConfigSchema = z
         });
       }
       seen.set(route.path, index);
+      if (route.auth?.issuer === 'builtin' && !config.idp) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'auth', 'issuer'],
+          message: 'issuer is "builtin" but the built-in identity provider is off — add `idp: builtin` at the top level',
+        });
+      }
+      const introspection = route.auth?.introspection;
+      if (introspection && route.auth?.issuer !== 'builtin' && (!introspection.client_id || !introspection.client_secret)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'auth', 'introspection'],
+          message: 'introspection against an external issuer needs client_id and client_secret (the client the gateway authenticates as)',
+        });
+      }
       const names = new Map<string, number>();
       route.upstreams.forEach((upstream, u) => {
         const other = names.get(upstream.name);
@@ -169,3 +272,6 @@ export type RestToolConfig = z.infer<typeof restToolSchema>;
 export type RestParameterConfig = z.infer<typeof restParameterSchema>;
 export type CorsConfig = z.infer<typeof corsSchema>;
 export type PrefixMode = RouteConfig['prefix'];
+export type RouteAuthConfig = z.infer<typeof routeAuthSchema>;
+export type BuiltinIdpConfig = z.infer<typeof builtinIdpSchema>;
+export type IdpUser = z.infer<typeof idpUserSchema>;

@@ -12,7 +12,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
 import { TraceBus } from '../trace/trace-bus.js';
-import { guardRequest } from './http-guard.js';
+import { LOCAL_ONLY, guardRequest } from './http-guard.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
 import { RouteRuntime } from './route-runtime.js';
@@ -95,7 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     mcpHandler(req, res).catch(next);
   });
-  app.get('/', (_req, res) => {
+  app.get('/', (req, res) => {
+    if (guardRequest(LOCAL_ONLY, req, res).handled) return;
     res.json({ gatehouse: GATEHOUSE_VERSION, routes: [...routes.keys()].map((route) => ({ path: route, url: url(route) })) });
   });
   app.use((req, res) => {

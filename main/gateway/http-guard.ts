@@ -46,7 +46,12 @@ export interface GuardVerdict {
   handled: boolean;
 }
 
-export function guardRequest(route: RouteConfig, req: IncomingMessage, res: ServerResponse): GuardVerdict {
+/** What the guard needs of a route; the gateway's own index page uses the strictest one. */
+export type GuardPolicy = Pick<RouteConfig, 'path' | 'allowed_hosts' | 'cors'>;
+
+export const LOCAL_ONLY: GuardPolicy = { path: '/', allowed_hosts: [] };
+
+export function guardRequest(route: GuardPolicy, req: IncomingMessage, res: ServerResponse): GuardVerdict {
   const hostHeader = req.headers.host ?? '';
   const hostname = hostnameOf(hostHeader);
   const allowedHosts = [...LOCAL_HOSTNAMES, ...route.allowed_hosts.map((h) => h.toLowerCase())];

@@ -183,7 +183,11 @@ export class RouteRuntime {
     } catch {
       return jsonRpcErrorResponse(400, -32700, 'Parse error: the request body is not valid JSON');
     }
-    const isInitialize = (message: unknown) => typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize';
+    // An initialize without an id is a notification: it must not open (and leak) a session.
+    const isInitialize = (message: unknown) => {
+      const m = message as { method?: unknown; id?: unknown } | null;
+      return typeof m === 'object' && m !== null && m.method === 'initialize' && (typeof m.id === 'string' || typeof m.id === 'number');
+    };
     if (!(Array.isArray(body) ? body.some(isInitialize) : isInitialize(body))) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: send initialize first, then every request with the Mcp-Session-Id header it returned (or use protocol 2026-07-28, which needs no session)');
     }
@@ -212,12 +216,12 @@ export class RouteRuntime {
       maxRequestBodySize: this.options.maxBodyBytes,
       onsessioninitialized: () => {
         this.sessions.set(id, session);
+        // Upstreams connect in the background; a call made before they are up waits for them.
+        void session.upstreams.start();
       },
       onsessionclosed: () => void this.closeSession(session),
     });
     await session.server.connect(session.transport);
-    // Upstreams connect in the background; a call made before they are up waits for them.
-    void session.upstreams.start();
     const response = await session.transport.handleRequest(request);
     if (!this.sessions.has(id)) await this.closeSession(session);
     return response;

@@ -52,15 +52,23 @@ export function buildRestRequest(
       }
       continue;
     }
+    const text = stringify(value);
     switch (parameter.in) {
       case 'path':
-        pathname = pathname.replaceAll(`{${parameter.name}}`, encodeURIComponent(stringify(value)));
+        // The URL parser folds dot segments (even encoded ones): "..", would climb out of the template.
+        if (text === '.' || text === '..' || text === '') {
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `tool ${tool.name}: argument "${parameter.name}" cannot be "${text}" (it would change the request path)`);
+        }
+        pathname = pathname.replaceAll(`{${parameter.name}}`, encodeURIComponent(text));
         break;
       case 'query':
         for (const item of Array.isArray(value) ? value : [value]) query.append(parameter.name, stringify(item));
         break;
       case 'header':
-        headers[parameter.name.toLowerCase()] = stringify(value);
+        if (/[\r\n\0]/.test(text)) {
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `tool ${tool.name}: argument "${parameter.name}" is sent as a header and cannot contain line breaks`);
+        }
+        headers[parameter.name.toLowerCase()] = text;
         break;
       case 'body':
         body[parameter.name] = value;

@@ -18,6 +18,35 @@ import { startGateway, type RunningGateway } from '../../main/gateway/gateway.js
 const ROUTE = '/shop';
 const OFFLINE_ROUTE = '/offline-shop';
 const OFFLINE_UPSTREAM = 'offline-shop';
+/** Tools declared over the same shop API in ways the eight demo tools do not exercise. */
+const EXTRAS_ROUTE = '/shop-extras';
+
+/**
+ * A customer-scoped order lookup (the shop has no such endpoint: a correct call is a 404) and an
+ * order lookup that forwards a tracing header taken from the arguments.
+ */
+const EXTRA_TOOLS = [
+  {
+    name: 'get-customer-order',
+    method: 'GET',
+    path: '/customers/{customerId}/orders/{orderId}',
+    parameters: [
+      { name: 'customerId', in: 'path' },
+      { name: 'orderId', in: 'path' },
+    ],
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'get-order-traced',
+    method: 'GET',
+    path: '/orders/{orderId}',
+    parameters: [
+      { name: 'orderId', in: 'path' },
+      { name: 'X-Trace-Id', in: 'header', required: true },
+    ],
+    annotations: { readOnlyHint: true },
+  },
+];
 
 /** A loopback port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -56,6 +85,7 @@ describe.each(['legacy', 'auto'] as const)('REST tools through the gateway (clie
         routes: [
           { path: ROUTE, upstreams: [{ name: 'shop', kind: 'rest', base_url: shop.url, tools: shopTools() }] },
           { path: OFFLINE_ROUTE, upstreams: [{ name: OFFLINE_UPSTREAM, kind: 'rest', base_url: `http://127.0.0.1:${await closedPort()}`, tools: shopTools() }] },
+          { path: EXTRAS_ROUTE, upstreams: [{ name: 'shop', kind: 'rest', base_url: shop.url, tools: EXTRA_TOOLS }] },
         ],
       }),
     });
@@ -77,7 +107,7 @@ describe.each(['legacy', 'auto'] as const)('REST tools through the gateway (clie
       (result) => ({ resolved: result }),
       (error: unknown) => ({ rejected: error }),
     );
-    expect(outcome, 'the call should fail with a JSON-RPC error').toHaveProperty('rejected');
+    expect(outcome, `the call should fail with a JSON-RPC error; it returned ${JSON.stringify(outcome).slice(0, 400)}`).toHaveProperty('rejected');
     const error = (outcome as { rejected: unknown }).rejected;
     expect(error).toBeInstanceOf(ProtocolError);
     return error as ProtocolError;
@@ -197,6 +227,44 @@ describe.each(['legacy', 'auto'] as const)('REST tools through the gateway (clie
       const updated = json(await call('update-customer-contact', { customerId: 'cus_1002', email: 'jonas@example.se' }));
       expect(updated).toMatchObject({ customerId: 'cus_1002', email: 'jonas@example.se', phone: '+46 8 123 456 78' });
       expect(json(await call('get-customer', { customerId: 'cus_1002' }))['email']).toBe('jonas@example.se');
+    });
+  });
+
+  describe('arguments that must not change the request', () => {
+    let extras: Client;
+
+    beforeAll(async () => {
+      extras = new Client({ name: 'rest-tools-test', version: '1' }, { versionNegotiation: { mode } });
+      await extras.connect(new StreamableHTTPClientTransport(new URL(gateway.url(EXTRAS_ROUTE))));
+    });
+
+    afterAll(async () => {
+      await extras?.close();
+    });
+
+    it('a header argument reaches the API as a header', async () => {
+      const result = (await extras.callTool({ name: 'get-order-traced', arguments: { orderId: '1043', 'X-Trace-Id': 'trace-1' } })) as CallToolResult;
+      expect(json(result)['orderId']).toBe('1043');
+    });
+
+    it('a correct call of get-customer-order reaches /customers/…/orders/… (a 404 in the shop)', async () => {
+      const result = (await extras.callTool({ name: 'get-customer-order', arguments: { customerId: 'cus_1004', orderId: '1042' } })) as CallToolResult;
+      expect(errorText(result)).toContain('HTTP 404 Not Found from GET /customers/cus_1004/orders/1042');
+    });
+
+    it('a path argument ".." cannot step out of the declared path template into another endpoint', async () => {
+      // "/customers/../orders/1042" is normalised by the URL parser to "/orders/1042": the
+      // customer scope the tool declares (and any per-tool ACL on it) would be bypassed.
+      const error = await rejection('get-customer-order', { customerId: '..', orderId: '1042' }, extras);
+      expect(error.code).toBe(-32602);
+      expect(error.message).toContain('customerId');
+    });
+
+    it('a header argument with a line break is invalid params (-32602) naming the argument, not "check base_url"', async () => {
+      const error = await rejection('get-order-traced', { orderId: '1043', 'X-Trace-Id': 'trace-1\r\nX-Injected: 1' }, extras);
+      expect(error.code).toBe(-32602);
+      expect(error.message).toContain('X-Trace-Id');
+      expect(error.message).not.toContain('base_url');
     });
   });
 
