@@ -82,6 +82,31 @@ export interface IdpStepEvent {
   detail?: string;
 }
 
+/** The resource server's verdict on a request's access token. */
+export interface AuthTokenEvent extends TraceEventBase {
+  type: 'auth.token';
+  outcome: 'valid' | 'rejected';
+  validation: 'jwt' | 'introspection' | 'none';
+  /** The token shortened (head…tail), never in full. */
+  token?: string;
+  subject?: string;
+  clientId?: string;
+  groups?: string[];
+  scopes?: string[];
+  status?: number;
+  /** The OAuth error code sent to the client (invalid_token, insufficient_scope). */
+  error?: string;
+  /** What the client was told. */
+  description?: string;
+  /** The claim that failed and why, in the manner of jose's errors: {claim: 'aud', reason: 'check_failed'}. */
+  claim?: string;
+  reason?: string;
+  /** e.g. the token's aud did not match and insecure_relaxed_audience_validation let it through. */
+  warnings?: string[];
+  /** Served from the introspection cache. */
+  cached?: boolean;
+}
+
 export interface UpstreamStderrEvent extends TraceEventBase {
   type: 'upstream.stderr';
   upstream: string;
@@ -105,6 +130,7 @@ export type TraceEvent =
   | ServerRequestRelayedEvent
   | UpstreamStateEvent
   | UpstreamStderrEvent
+  | AuthTokenEvent
   | IdpStepEvent
   | ConfigEvent;
 

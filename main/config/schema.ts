@@ -127,6 +127,11 @@ export const routeAuthSchema = z
       .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
       .describe('Accepted JWT signature algorithms. "none" and HMAC algorithms are never accepted.'),
     clock_skew_s: z.number().int().nonnegative().max(300).default(30).describe('Tolerance for exp/nbf/iat, in seconds.'),
+    jwks_cooldown_s: z
+      .number()
+      .nonnegative()
+      .default(30)
+      .describe('Least time between two fetches of the signing keys: a token with an unknown kid (key rotation) refetches them at most this often. Keys stay cached while the IdP is down.'),
     audiences: z.array(z.string()).default([]).describe("Extra accepted audiences besides the route's own URL (RFC 8707). Example: an Entra app ID URI."),
     insecure_relaxed_audience_validation: z
       .boolean()
@@ -149,8 +154,8 @@ export const routeAuthSchema = z
       .describe('Where the principal is read from in the token claims.'),
     groups_optional: z
       .boolean()
-      .default(true)
-      .describe('Accept tokens that carry no group. false rejects them (Kong consumer_groups_optional: false).'),
+      .default(false)
+      .describe('Accept tokens that carry no group. By default they are rejected (Kong consumer_groups_optional: false); set true for IdPs that issue no group claim.'),
     claim_to_header: z
       .record(z.string(), claimPath)
       .default({})

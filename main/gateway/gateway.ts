@@ -1,20 +1,25 @@
 /**
  * The embedded MCP gateway: one express app on loopback serving every configured route, both
- * protocol eras on each route's URL. Routes can be swapped at run time (config reload) without
- * dropping the listener.
+ * protocol eras on each route's URL, with the route's OAuth resource server in front when it is
+ * protected. Routes can be swapped at run time (config reload) without dropping the listener.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 import express from 'express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 
+import { metadataPath, ROOT_METADATA_PATH } from '../auth/protected-resource-metadata.js';
+import { ResourceServer } from '../auth/resource-server.js';
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
+import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../idp/builtin-idp.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
+import { authenticateRequest } from './route-auth.js';
 import { RouteRuntime } from './route-runtime.js';
 
 export const GATEHOUSE_VERSION = '0.1.0';
@@ -23,6 +28,8 @@ export interface GatewayOptions {
   config: GatehouseConfig;
   /** The file the config came from: relative stdio `cwd`s resolve against its folder. */
   configPath?: string;
+  /** The app's data folder (the built-in IdP keeps its keys there). Default: ~/.gatehouse */
+  dataDir?: string;
   trace?: TraceBus;
 }
 
@@ -31,6 +38,8 @@ export interface RunningGateway {
   readonly host: string;
   readonly trace: TraceBus;
   readonly routes: ReadonlyMap<string, RouteRuntime>;
+  /** The built-in identity provider, when the config turns it on. */
+  readonly idp?: RunningIdp;
   /** The URL clients use for a route, e.g. http://127.0.0.1:8400/ecommerce-mcp */
   url(routePath: string): string;
   /** Applies a new config: changed routes are rebuilt, unchanged ones keep their sessions. */
@@ -42,22 +51,29 @@ function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+function listen(app: express.Express, port: number, host: string): Promise<HttpServer> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use on ${host} — stop the other program or pass --port to pick another`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      );
+    });
+  });
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const trace = options.trace ?? new TraceBus();
   const baseDir = options.configPath ? path.dirname(path.resolve(options.configPath)) : process.cwd();
+  const dataDir = options.dataDir ?? path.join(os.homedir(), '.gatehouse');
   let config = options.config;
   const routes = new Map<string, RouteRuntime>();
-
-  const runtimeFor = (route: RouteConfig) =>
-    new RouteRuntime(route, { baseDir, trace, maxBodyBytes: config.listen.max_body_bytes, version: GATEHOUSE_VERSION });
-
-  await Promise.all(
-    config.routes.map(async (route) => {
-      const runtime = runtimeFor(route);
-      routes.set(route.path, runtime);
-      await runtime.start();
-    }),
-  );
+  let starting = true;
 
   const mcpHandler = toNodeHandler(
     {
@@ -66,7 +82,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const started = performance.now();
           const runtime = routes.get(new URL(request.url).pathname);
           if (!runtime) return jsonRpcErrorResponse(404, -32000, 'No such route');
-          const response = await runtime.handle(request);
+          let response: Response;
+          const resourceServer = runtime.resourceServer;
+          const auth = resourceServer ? await authenticateRequest(resourceServer, request, trace, runtime.route.path) : undefined;
+          if (auth instanceof Response) response = auth;
+          else response = await runtime.handle(request, auth);
           const headers = new Headers(response.headers);
           const total = performance.now() - started;
           headers.set(UPSTREAM_LATENCY_HEADER, String(Math.round(timing.upstreamMs)));
@@ -79,6 +99,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const app = express();
   app.disable('x-powered-by');
+
+  // RFC 9728 metadata: public, CORS-open, never behind a token.
+  const protectedRoutes = () => [...routes.values()].filter((runtime) => runtime.resourceServer);
+  app.use('/.well-known/oauth-protected-resource', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'OPTIONS') {
+      next();
+      return;
+    }
+    const suffix = req.path === '/' ? '' : req.path;
+    const candidates = protectedRoutes();
+    const runtime = suffix ? routes.get(suffix) : candidates.length === 1 ? candidates[0] : undefined;
+    if (!runtime?.resourceServer) {
+      next();
+      return;
+    }
+    if (guardRequest({ ...LOCAL_ONLY, allowed_hosts: runtime.route.allowed_hosts }, { ...req, headers: { ...req.headers, origin: undefined } } as typeof req, res).handled) return;
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, OPTIONS', 'Access-Control-Allow-Headers': 'MCP-Protocol-Version' }).end();
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(runtime.resourceServer.metadata(runtime.resourceServer.resourceFor(req.headers.host ?? null)));
+  });
+
   app.use((req, res, next) => {
     const runtime = routes.get(req.path);
     if (!runtime) {
@@ -100,10 +145,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.json({ gatehouse: GATEHOUSE_VERSION, routes: [...routes.keys()].map((route) => ({ path: route, url: url(route) })) });
   });
   app.use((req, res) => {
-    res.status(404).json({
-      error: 'not_found',
-      message: `No route at ${req.path}. Routes: ${[...routes.keys()].join(', ') || '(none)'}`,
-    });
+    if (starting && config.routes.some((route) => route.path === req.path)) {
+      res.status(503).set('Retry-After', '1').json({ error: 'starting', message: 'Gatehouse is still connecting this route’s upstreams; retry in a moment' });
+      return;
+    }
+    res.status(404).json({ error: 'not_found', message: `No route at ${req.path}. Routes: ${[...routes.keys()].join(', ') || '(none)'}` });
   });
   app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if (res.headersSent) {
@@ -113,57 +159,76 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.status(500).json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: `Internal error in the gateway: ${error.message}` } });
   });
 
-  let server: HttpServer;
-  try {
-    server = await listen();
-  } catch (error) {
-    await Promise.all([...routes.values()].map((runtime) => runtime.close()));
-    throw error;
-  }
-
-  function listen(): Promise<HttpServer> {
-    return new Promise((resolve, reject) => {
-    const listening = app.listen(config.listen.port, config.listen.host);
-    listening.once('listening', () => resolve(listening));
-    listening.once('error', (error: NodeJS.ErrnoException) => {
-      const where = `${config.listen.host}:${config.listen.port}`;
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `port ${config.listen.port} is already in use on ${config.listen.host} — stop the other program or pass --port to pick another`
-            : `cannot listen on ${where}: ${error.message}`,
-        ),
-      );
-    });
-    });
-  }
+  // Listen first: the port is part of every route's resource URL (and a taken port fails fast).
+  const server = await listen(app, config.listen.port, config.listen.host);
   // MCP streams (SSE) stay open for a long time; only the request head is bounded.
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
-
   const port = (server.address() as AddressInfo).port;
   const displayHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? 'localhost' : config.listen.host;
   const url = (routePath: string) => `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}${routePath}`;
+
+  const runtimeFor = (route: RouteConfig, idp: RunningIdp | undefined) => {
+    const resourceServer =
+      route.auth &&
+      new ResourceServer({
+        routePath: route.path,
+        routeDescription: route.description,
+        auth: route.auth,
+        issuer: route.auth.issuer === 'builtin' ? idp!.issuer : route.auth.issuer,
+        port,
+        introspectionClient: route.auth.issuer === 'builtin' ? idp?.introspectionClient : undefined,
+      });
+    return new RouteRuntime(route, { baseDir, trace, maxBodyBytes: config.listen.max_body_bytes, version: GATEHOUSE_VERSION, resourceServer: resourceServer || undefined });
+  };
+
+  let idp: RunningIdp | undefined;
+  try {
+    if (config.idp) {
+      const idpResources = (): IdpResource[] =>
+        [...routes.values()].flatMap((runtime) =>
+          runtime.route.auth?.issuer === 'builtin' && runtime.resourceServer
+            ? [{ resource: url(runtime.route.path), scopes: runtime.resourceServer.scopes(), accessTokenFormat: runtime.route.auth.introspection ? ('opaque' as const) : ('jwt' as const) }]
+            : [],
+        );
+      idp = await startBuiltinIdp({ config: config.idp, host: config.listen.host, dataDir, trace, resources: idpResources });
+    }
+    await Promise.all(
+      config.routes.map(async (route) => {
+        const runtime = runtimeFor(route, idp);
+        routes.set(route.path, runtime);
+        await runtime.start();
+      }),
+    );
+  } catch (error) {
+    await Promise.all([...routes.values()].map((runtime) => runtime.close()));
+    await idp?.close();
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+  starting = false;
 
   return {
     port,
     host: config.listen.host,
     trace,
     routes,
+    idp,
     url,
     async reload(next) {
       const restartNeeded: string[] = [];
       if (JSON.stringify(next.listen) !== JSON.stringify(config.listen)) restartNeeded.push('listen');
+      if (JSON.stringify(next.idp) !== JSON.stringify(config.idp)) restartNeeded.push('idp');
       const previous = new Map(config.routes.map((route) => [route.path, route]));
       const added: string[] = [];
       const changed: string[] = [];
       const removed = [...previous.keys()].filter((p) => !next.routes.some((route) => route.path === p));
-      config = { ...next, listen: config.listen };
+      config = { ...next, listen: config.listen, idp: config.idp };
       for (const route of next.routes) {
         const before = previous.get(route.path);
         if (before && sameRoute(before, route)) continue;
         (before ? changed : added).push(route.path);
-        const runtime = runtimeFor(route);
+        const runtime = runtimeFor(route, idp);
         await runtime.start();
         const old = routes.get(route.path);
         routes.set(route.path, runtime);
@@ -180,6 +245,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await Promise.all([...routes.values()].map((runtime) => runtime.close()));
+      await idp?.close();
       await closed;
     },
   };

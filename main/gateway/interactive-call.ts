@@ -89,9 +89,10 @@ export class InteractiveCall {
     return { kind: 'input', inputRequests };
   }
 
-  cancel(reason: string): void {
-    this.abort.abort(new Error(reason));
-    for (const pending of this.waiting.values()) pending.reject(new Error(reason));
+  cancel(reason: string | Error): void {
+    const error = typeof reason === 'string' ? new Error(reason) : reason;
+    this.abort.abort(error);
+    for (const pending of this.waiting.values()) pending.reject(error);
     this.waiting.clear();
   }
 

@@ -11,11 +11,13 @@ import {
   createMcpHandler,
   createRequestStateCodec,
   isLegacyRequest,
+  type AuthInfo,
   type McpHttpHandler,
   type RequestMethod,
   type Server,
 } from '@modelcontextprotocol/server';
 
+import type { Authenticated, ResourceServer } from '../auth/resource-server.js';
 import type { RouteConfig } from '../config/schema.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { describeError } from '../upstream/upstream-error.js';
@@ -34,6 +36,8 @@ export interface RouteRuntimeOptions {
   maxSessions?: number;
   /** A session nobody used for this long is closed. */
   sessionIdleMs?: number;
+  /** Present when the route is protected (auth in its config). */
+  resourceServer?: ResourceServer;
 }
 
 interface LegacySession {
@@ -42,7 +46,13 @@ interface LegacySession {
   transport: WebStandardStreamableHTTPServerTransport;
   upstreams: UpstreamSet;
   lastSeen: number;
+  /** Who opened it (subject and client); empty on unprotected routes. */
+  owner: string;
   closed?: boolean;
+}
+
+function ownerOf(auth: Authenticated | undefined): string {
+  return auth ? `${auth.principal.subject}\0${auth.principal.clientId ?? ''}` : '';
 }
 
 const LIST_METHODS = [
@@ -61,6 +71,7 @@ export class RouteRuntime {
   private readonly serverContext: RouteServerContext;
   private readonly sweeper: NodeJS.Timeout;
   private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly principalSets = new Map<string, { set: UpstreamSet; lastSeen: number }>();
 
   constructor(
     readonly route: RouteConfig,
@@ -70,11 +81,11 @@ export class RouteRuntime {
     const codec = createRequestStateCodec<ParkedState>({
       key: randomBytes(32),
       // A parked call can only be resumed by the session (or client) that started it.
-      bind: (ctx) => `${route.path}\0${ctx.sessionId ?? ''}\0${ctx.http?.authInfo?.clientId ?? ''}`,
+      bind: (ctx) => `${route.path}\0${ctx.sessionId ?? ''}\0${ctx.http?.authInfo?.clientId ?? ''}\0${String(ctx.http?.authInfo?.extra?.subject ?? '')}`,
     });
     this.serverContext = { route, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version };
-    this.shared = new UpstreamSet({ route, baseDir: options.baseDir, trace: options.trace }, this.channelHooks());
-    this.modern = createMcpHandler(() => createRouteServer(this.serverContext, this.shared), {
+    this.shared = new UpstreamSet({ route, baseDir: options.baseDir, trace: options.trace }, this.channelHooks(undefined, true));
+    this.modern = createMcpHandler((ctx) => createRouteServer(this.serverContext, this.modernSet(ctx.authInfo)), {
       legacy: 'reject',
       maxRequestBodySize: options.maxBodyBytes,
       onerror: () => undefined,
@@ -89,15 +100,20 @@ export class RouteRuntime {
     await Promise.all(this.route.upstreams.map((u) => this.refresh(u.name)));
   }
 
+  get resourceServer(): ResourceServer | undefined {
+    return this.options.resourceServer;
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
 
-  async handle(request: Request): Promise<Response> {
+  /** Serves one HTTP exchange; `auth` is the verified caller on a protected route. */
+  async handle(request: Request, auth?: Authenticated): Promise<Response> {
     if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.options.maxBodyBytes }))) {
-      return this.modern.fetch(request);
+      return this.modern.fetch(request, { authInfo: auth?.authInfo });
     }
-    return this.handleLegacy(request);
+    return this.handleLegacy(request, auth);
   }
 
   async close(): Promise<void> {
@@ -105,6 +121,8 @@ export class RouteRuntime {
     this.parked.cancelAll('the gateway is shutting down');
     await Promise.all([...this.sessions.values()].map((session) => this.closeSession(session)));
     await this.modern.close();
+    await Promise.all([...this.principalSets.values()].map(({ set }) => set.close()));
+    this.principalSets.clear();
     await this.shared.close();
   }
 
@@ -139,14 +157,39 @@ export class RouteRuntime {
     this.catalog.set(upstreamName, catalog);
   }
 
-  private channelHooks(session?: ChannelHooks['session']): ChannelHooks {
+  /**
+   * The upstream connections a 2026-07-28 request uses: one set per principal on a protected
+   * route, so per-connection upstream state (roots, log level) never crosses users; the shared
+   * set otherwise (an unprotected local route has one user).
+   */
+  private modernSet(authInfo: AuthInfo | undefined): UpstreamSet {
+    const subject = authInfo?.extra?.subject;
+    if (typeof subject !== 'string' || !subject) return this.shared;
+    const key = `${subject}\0${authInfo!.clientId}`;
+    let entry = this.principalSets.get(key);
+    if (!entry) {
+      if (this.principalSets.size >= (this.options.maxSessions ?? 64)) {
+        const [oldestKey, oldest] = [...this.principalSets.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0]!;
+        this.principalSets.delete(oldestKey);
+        void oldest.set.close();
+      }
+      const set = new UpstreamSet({ route: this.route, baseDir: this.options.baseDir, trace: this.options.trace }, this.channelHooks());
+      void set.start();
+      entry = { set, lastSeen: Date.now() };
+      this.principalSets.set(key, entry);
+    }
+    entry.lastSeen = Date.now();
+    return entry.set;
+  }
+
+  private channelHooks(session?: ChannelHooks['session'], ownsCatalog = false): ChannelHooks {
     return {
       session,
       onListChanged: (upstream, method) => void this.refresh(upstream).then(() => this.announce(method)),
       onResourceUpdated: (_upstream, uri) => {
         if (!session) this.modern.notify.resourceUpdated(uri);
       },
-      onState: session
+      onState: !ownsCatalog
         ? undefined
         : (upstream, state) => {
             if (state === 'connected') void this.refresh(upstream).then(() => this.announce('notifications/tools/list_changed'));
@@ -164,15 +207,19 @@ export class RouteRuntime {
     else this.modern.notify.resourcesChanged();
   }
 
-  private async handleLegacy(request: Request): Promise<Response> {
+  private async handleLegacy(request: Request, auth?: Authenticated): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session) {
         return jsonRpcErrorResponse(404, -32001, `Session not found: ${sessionId} is unknown or has ended (the gateway may have restarted) — reconnect to start a new session`);
       }
+      // A session belongs to the principal that opened it: another user's token cannot ride on it.
+      if (session.owner !== ownerOf(auth)) {
+        return jsonRpcErrorResponse(403, -32000, `Forbidden: session ${sessionId} was opened by another user or client — start your own session (initialize) with your token`);
+      }
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request);
+      return session.transport.handleRequest(request, { authInfo: auth?.authInfo });
     }
     if (request.method === 'GET' || request.method === 'DELETE') {
       return jsonRpcErrorResponse(405, -32000, `Method not allowed: ${request.method} needs an Mcp-Session-Id from initialize`, { Allow: 'POST' });
@@ -194,13 +241,13 @@ export class RouteRuntime {
     if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
       return jsonRpcErrorResponse(503, -32000, `Too many sessions on route ${this.route.path} (${this.sessions.size}); close unused clients or wait for idle sessions to expire`);
     }
-    return this.openSession(request);
+    return this.openSession(request, auth);
   }
 
-  private async openSession(request: Request): Promise<Response> {
+  private async openSession(request: Request, auth?: Authenticated): Promise<Response> {
     const id = randomUUID();
     // The session object is completed below; hooks reach it lazily, after initialize.
-    const session = { id, lastSeen: Date.now() } as LegacySession;
+    const session = { id, lastSeen: Date.now(), owner: ownerOf(auth) } as LegacySession;
     session.upstreams = new UpstreamSet(
       { route: this.route, baseDir: this.options.baseDir, trace: this.options.trace },
       this.channelHooks({
@@ -208,6 +255,7 @@ export class RouteRuntime {
         request: (upstreamRequest) =>
           session.server.request({ method: upstreamRequest.method as RequestMethod, params: upstreamRequest.params }) as Promise<Result>,
         notify: (notification) => session.server.notification(notification),
+        clientCapabilities: () => session.server.getClientCapabilities(),
       }),
     );
     session.server = createRouteServer(this.serverContext, session.upstreams, id);
@@ -222,7 +270,7 @@ export class RouteRuntime {
       onsessionclosed: () => void this.closeSession(session),
     });
     await session.server.connect(session.transport);
-    const response = await session.transport.handleRequest(request);
+    const response = await session.transport.handleRequest(request, { authInfo: auth?.authInfo });
     if (!this.sessions.has(id)) await this.closeSession(session);
     return response;
   }
@@ -239,6 +287,12 @@ export class RouteRuntime {
     const idleMs = this.options.sessionIdleMs ?? 30 * 60_000;
     for (const session of this.sessions.values()) {
       if (Date.now() - session.lastSeen > idleMs) void this.closeSession(session);
+    }
+    for (const [key, entry] of this.principalSets) {
+      if (Date.now() - entry.lastSeen > idleMs) {
+        this.principalSets.delete(key);
+        void entry.set.close();
+      }
     }
   }
 }

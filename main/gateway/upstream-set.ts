@@ -4,7 +4,7 @@
  * sends is routed back to the client whose call caused it; one connection per session keeps
  * that unambiguous.
  */
-import type { Notification, Result } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, Notification, Result } from '@modelcontextprotocol/client';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 import type { RouteConfig, UpstreamConfig } from '../config/schema.js';
@@ -13,7 +13,7 @@ import { connectMcpUpstream } from '../upstream/mcp-upstream.js';
 import { connectRestUpstream } from '../upstream/rest-upstream.js';
 import { SupervisedUpstream, type UpstreamState } from '../upstream/supervised-upstream.js';
 import type { UpstreamEvents, UpstreamRequest } from '../upstream/upstream.js';
-import { describeError } from '../upstream/upstream-error.js';
+import { UpstreamError, describeError } from '../upstream/upstream-error.js';
 import type { InteractiveCall } from './interactive-call.js';
 
 export interface ChannelHooks {
@@ -22,6 +22,7 @@ export interface ChannelHooks {
     id: string;
     request(request: UpstreamRequest): Promise<Result>;
     notify(notification: Notification): Promise<void>;
+    clientCapabilities(): ClientCapabilities | undefined;
   };
   onListChanged(upstream: string, method: string): void;
   onResourceUpdated(upstream: string, uri: string): void;
@@ -33,6 +34,12 @@ export interface UpstreamSetContext {
   baseDir: string;
   trace: TraceBus;
 }
+
+const CAPABILITY_FOR: Record<string, 'roots' | 'sampling' | 'elicitation'> = {
+  'roots/list': 'roots',
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+};
 
 const LIST_CHANGED = new Set([
   'notifications/tools/list_changed',
@@ -127,7 +134,8 @@ export class UpstreamSet {
         }
       },
       onClose: (reason) => {
-        for (const call of this.inFlight.get(upstream) ?? []) call.cancel(reason);
+        const error = new UpstreamError('upstream_exited', upstream, `${reason} while a call was running — Gatehouse is restarting it; retry the call`);
+        for (const call of this.inFlight.get(upstream) ?? []) call.cancel(error);
       },
     };
   }
@@ -141,9 +149,20 @@ export class UpstreamSet {
   }
 
   private routeServerRequest(upstream: string, request: UpstreamRequest): Promise<Result> {
+    const session = this.hooks.session;
+    if (session) {
+      // One client per session: push the request to it, on the stream of a call in flight when
+      // there is one — as the upstream would if the client were connected directly.
+      const capability = CAPABILITY_FOR[request.method];
+      if (capability && !session.clientCapabilities()?.[capability]) {
+        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `the client did not declare the ${capability} capability, so Gatehouse cannot relay ${request.method} to it`);
+      }
+      const call = this.soleCall(upstream);
+      if (call) return call.ctx.mcpReq.send({ method: request.method, params: request.params } as never) as Promise<Result>;
+      return session.request(request);
+    }
     const call = this.soleCall(upstream);
     if (call) return call.ask(request);
-    if (this.hooks.session) return this.hooks.session.request(request);
     const calls = this.inFlight.get(upstream)?.size ?? 0;
     throw new ProtocolError(
       ProtocolErrorCode.InvalidRequest,
