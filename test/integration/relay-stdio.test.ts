@@ -14,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { gatehouseConfigSchema } from '../../main/config/schema.js';
+import { startTestIssuer, type TestIssuer } from '../fixtures/test-issuer.js';
 import { startGateway, type RunningGateway } from '../../main/gateway/gateway.js';
 import {
   CLIENT_ERAS,
@@ -207,22 +208,38 @@ describe('a legacy client that does not offer roots', () => {
   });
 });
 
-describe('two modern clients with different roots on one route', () => {
+// Per-connection upstream state (roots, log level) must not cross users: on a protected route each
+// principal's 2026-07-28 requests get upstream connections of their own.
+describe('two modern clients of different users on one protected route', () => {
+  let issuer: TestIssuer;
   let isolated: RunningGateway;
   let alice: AnsweringClient;
   let bob: AnsweringClient;
 
   beforeAll(async () => {
-    // A gateway of its own: the route's shared process must not have cached anyone's roots yet.
-    isolated = await startStdioGateway();
-    alice = await connectAnsweringClient(isolated.url(ROUTE), MODERN, { roots: [{ uri: 'file:///home/alice/project', name: 'alice-project' }] });
-    bob = await connectAnsweringClient(isolated.url(ROUTE), MODERN, { roots: [{ uri: 'file:///home/bob/secret', name: 'bob-secret' }] });
+    issuer = await startTestIssuer();
+    const config = stdioRouteConfig();
+    const protectedConfig = gatehouseConfigSchema.parse({
+      ...config,
+      routes: config.routes.map((route) => ({ ...route, auth: { issuer: issuer.issuer, groups_optional: true } })),
+    });
+    isolated = await startGateway({ config: protectedConfig });
+    const token = (sub: string) => issuer.sign({ sub, client_id: `${sub}-client`, aud: isolated.url(ROUTE) });
+    alice = await connectAnsweringClient(isolated.url(ROUTE), MODERN, {
+      roots: [{ uri: 'file:///home/alice/project', name: 'alice-project' }],
+      headers: { authorization: `Bearer ${await token('alice')}` },
+    });
+    bob = await connectAnsweringClient(isolated.url(ROUTE), MODERN, {
+      roots: [{ uri: 'file:///home/bob/secret', name: 'bob-secret' }],
+      headers: { authorization: `Bearer ${await token('bob')}` },
+    });
   });
 
   afterAll(async () => {
     await alice?.close();
     await bob?.close();
     await isolated?.close();
+    await issuer?.close();
   });
 
   it("each see their own roots, never the other's", async () => {
