@@ -15,7 +15,8 @@ import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/
 const USAGE = `Gatehouse ${GATEHOUSE_VERSION} — a local MCP gateway
 
 Usage:
-  gatehouse demo  [--port N]                    built-in demo: a sample shop API and server-everything
+  gatehouse demo  [--port N] [--no-auth]        built-in demo: a sample shop API and server-everything,
+                                                protected by the built-in identity provider
   gatehouse serve --config FILE [--port N]      run the gateway from a YAML config (reloads on change)
   gatehouse check --config FILE                 validate a config and print every problem
 
@@ -106,13 +107,18 @@ async function serve(file: string, port?: number, host?: string): Promise<void> 
   });
 }
 
-async function demo(port = 8400): Promise<void> {
+async function demo(port = 8400, auth = true): Promise<void> {
   const shop = await startShopApi();
-  const config = demoConfig({ shopUrl: shop.url, port });
+  const config = demoConfig({ shopUrl: shop.url, port, auth, idpPort: port === 0 ? 0 : port + 1 });
   const gateway = await startGateway({ config });
   reportUpstreamStates(gateway);
   printServing(gateway, config);
   console.log(`\nSample shop API (the REST backend of /ecommerce-mcp): ${shop.url}`);
+  if (gateway.idp) {
+    const users = config.idp!.users.map((user) => `${user.username} (${user.groups.join(', ') || 'no group'})`).join(', ');
+    console.log(`Built-in identity provider: ${gateway.idp.issuer}`);
+    console.log(`  Sign in as ${users} — password: ${config.idp!.users[0]!.password === 'demo' ? 'demo' : '(from your config)'}`);
+  }
   console.log(`\nTry it:
   npx @modelcontextprotocol/inspector@2 --cli ${gateway.url('/ecommerce-mcp')} --transport http --method tools/list
   claude mcp add --transport http gatehouse-shop ${gateway.url('/ecommerce-mcp')}
@@ -142,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        'no-auth': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -158,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
     const port = parsePort(values.port);
     switch (command) {
       case 'demo':
-        await demo(port);
+        await demo(port, !values['no-auth']);
         return -1;
       case 'serve':
         if (!values.config) throw new UsageError('serve needs --config FILE');

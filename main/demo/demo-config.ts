@@ -6,7 +6,14 @@
  */
 import { createRequire } from 'node:module';
 
-import type { GatehouseConfig, RestParameterConfig, RestToolConfig } from '../config/schema.js';
+import {
+  builtinIdpSchema,
+  routeAuthSchema,
+  type GatehouseConfig,
+  type RestParameterConfig,
+  type RestToolConfig,
+  type RouteAuthConfig,
+} from '../config/schema.js';
 import { ORDER_STATUSES } from './shop-api.js';
 
 export interface DemoConfigOptions {
@@ -14,6 +21,10 @@ export interface DemoConfigOptions {
   shopUrl: string;
   /** Port the gateway listens on. */
   port: number;
+  /** Protect both routes with the built-in identity provider (users alice and bob, password demo). */
+  auth?: boolean;
+  /** Port of the built-in identity provider (default 8401). */
+  idpPort?: number;
 }
 
 // Functions, not shared constants: each tool gets its own objects, so a caller that edits one tool
@@ -143,15 +154,27 @@ function everythingServerEntry(): string {
   }
 }
 
+/** The demo's access rules: reads need shop:read, changes shop:write (a step-up for a token without it). */
+function demoAuth(): RouteAuthConfig {
+  return routeAuthSchema.parse({
+    issuer: 'builtin',
+    scopes_supported: ['shop:read', 'shop:write'],
+    tool_scopes: { 'cancel-order': ['shop:write'], 'restock-item': ['shop:write'], 'update-customer-contact': ['shop:write'] },
+  });
+}
+
 export function demoConfig(options: DemoConfigOptions): GatehouseConfig {
+  const auth = options.auth ? { auth: demoAuth() } : {};
   return {
     listen: { host: '127.0.0.1', port: options.port, max_body_bytes: 4 * 1024 * 1024 },
+    ...(options.auth ? { idp: builtinIdpSchema.parse({ kind: 'builtin', port: options.idpPort ?? 8401 }) } : {}),
     routes: [
       {
         path: '/ecommerce-mcp',
         description: 'The demo shop: orders, inventory and customers, from a REST API turned into MCP tools.',
         prefix: 'conditional',
         allowed_hosts: [],
+        ...auth,
         upstreams: [
           {
             name: 'shop',
@@ -167,6 +190,7 @@ export function demoConfig(options: DemoConfigOptions): GatehouseConfig {
         description: 'The MCP reference server: every protocol feature (sampling, elicitation, roots, progress, resources, prompts).',
         prefix: 'conditional',
         allowed_hosts: [],
+        ...(options.auth ? { auth: routeAuthSchema.parse({ issuer: 'builtin', scopes_supported: ['mcp:use'] }) } : {}),
         upstreams: [
           {
             name: 'everything',

@@ -11,7 +11,7 @@ import path from 'node:path';
 import express from 'express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 
-import { metadataPath, ROOT_METADATA_PATH } from '../auth/protected-resource-metadata.js';
+import { ROOT_METADATA_PATH } from '../auth/protected-resource-metadata.js';
 import { ResourceServer } from '../auth/resource-server.js';
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
 import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../idp/builtin-idp.js';
@@ -102,7 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   // RFC 9728 metadata: public, CORS-open, never behind a token.
   const protectedRoutes = () => [...routes.values()].filter((runtime) => runtime.resourceServer);
-  app.use('/.well-known/oauth-protected-resource', (req, res, next) => {
+  app.use(ROOT_METADATA_PATH, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'OPTIONS') {
       next();
       return;
@@ -191,7 +191,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             ? [{ resource: url(runtime.route.path), scopes: runtime.resourceServer.scopes(), accessTokenFormat: runtime.route.auth.introspection ? ('opaque' as const) : ('jwt' as const) }]
             : [],
         );
-      idp = await startBuiltinIdp({ config: config.idp, host: config.listen.host, dataDir, trace, resources: idpResources });
+      // The identity provider stays on loopback even when the gateway is bound wider.
+      idp = await startBuiltinIdp({ config: config.idp, host: '127.0.0.1', dataDir, trace, resources: idpResources });
     }
     await Promise.all(
       config.routes.map(async (route) => {
