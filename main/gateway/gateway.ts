@@ -12,10 +12,12 @@ import express from 'express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 
 import { ROOT_METADATA_PATH } from '../auth/protected-resource-metadata.js';
+import { claimHeaders } from '../auth/claim-headers.js';
 import { ResourceServer } from '../auth/resource-server.js';
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
 import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../idp/builtin-idp.js';
 import { TraceBus } from '../trace/trace-bus.js';
+import { withCallHeaders } from '../upstream/call-headers.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
@@ -86,7 +88,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const resourceServer = runtime.resourceServer;
           const auth = resourceServer ? await authenticateRequest(resourceServer, request, trace, runtime.route.path) : undefined;
           if (auth instanceof Response) response = auth;
-          else response = await runtime.handle(request, auth);
+          else if (auth && Object.keys(runtime.route.auth?.claim_to_header ?? {}).length) {
+            const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);
+            response = await withCallHeaders(headers, () => runtime.handle(request, auth));
+          } else response = await runtime.handle(request, auth);
           const headers = new Headers(response.headers);
           const total = performance.now() - started;
           headers.set(UPSTREAM_LATENCY_HEADER, String(Math.round(timing.upstreamMs)));

@@ -18,6 +18,7 @@ import {
 } from '@modelcontextprotocol/client';
 
 import type { HttpUpstreamConfig, SseUpstreamConfig, StdioUpstreamConfig } from '../config/schema.js';
+import { fetchWithCallHeaders } from './call-headers.js';
 import { SupervisedStdioTransport } from './stdio-transport.js';
 import type { ForwardOptions, UpstreamConnection, UpstreamEvents, UpstreamRequest } from './upstream.js';
 import { UpstreamError, describeError } from './upstream-error.js';
@@ -38,9 +39,9 @@ const RELAYED_SERVER_REQUESTS = ['sampling/createMessage', 'elicitation/create',
 function createTransport(config: McpUpstreamConfig, context: McpUpstreamContext): Transport {
   switch (config.kind) {
     case 'http':
-      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} } });
+      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: fetchWithCallHeaders });
     case 'sse':
-      return new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} } });
+      return new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: fetchWithCallHeaders });
     case 'stdio':
       return new SupervisedStdioTransport({
         command: config.command,

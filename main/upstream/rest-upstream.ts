@@ -7,6 +7,7 @@
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type Notification, type Result, type Tool } from '@modelcontextprotocol/client';
 
 import type { RestToolConfig, RestUpstreamConfig } from '../config/schema.js';
+import { callHeaders } from './call-headers.js';
 import type { ForwardOptions, UpstreamConnection, UpstreamRequest } from './upstream.js';
 import { UpstreamError, describeError } from './upstream-error.js';
 
@@ -96,7 +97,7 @@ async function callRestTool(
   try {
     response = await fetch(url, {
       ...init,
-      headers: { ...(config.headers ?? {}), ...init.headers },
+      headers: { ...(config.headers ?? {}), ...callHeaders(), ...init.headers },
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       redirect: 'manual',
     });

@@ -2,35 +2,60 @@
  * `npm run bench`: what Gatehouse costs on the tools/call path, measured against going direct,
  * against the least a reverse proxy can do (pipe-proxy.ts), and — for stdio servers — against
  * supergateway, the tool most people use to put a stdio server on HTTP. Prints one table and the
- * performance issue's targets with PASS/MISS; always exits 0 unless the benchmark itself broke.
+ * performance issue's targets with PASS/MISS; exits 0 whatever the figures (non-zero only when
+ * the benchmark itself broke).
  *
  * Every party runs in a process of its own (upstream, proxy or gateway, load generator) on
  * 127.0.0.1, each in its own process group, all stopped at the end, on error and on Ctrl-C.
+ * Each target is measured in several rounds, the targets taking turns, and the table shows the
+ * median: the machine is shared (2 cores), and a burst of other work should not decide a ratio.
  *
  * Environment:
- * - BENCH_QUICK=1: a smoke run with few calls (seconds, not minutes; figures are rough).
+ * - BENCH_QUICK=1: a smoke run with few calls and one round (figures are rough).
+ * - BENCH_ROUNDS=N: rounds per target (default 3; 1 with BENCH_QUICK).
  * - BENCH_CLIENTS=N: spread the in-flight calls over N SDK client sessions (default 1: c=32 is
  *   32 concurrent calls on one session).
+ * - BENCH_ONLY=http|stdio: run one half only (when working on one path).
  * - BENCH_CPU_PROF=DIR: run the Gatehouse processes under `node --cpu-prof`, profiles into DIR.
  */
+import { realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { realpathSync } from 'node:fs';
 
-import type { GatehouseConfig } from '../../main/config/schema.js';
+import type { z } from 'zod';
+
+import type { gatehouseConfigSchema, upstreamSchema } from '../../main/config/schema.js';
 import { killAllNow, spawnTracked, startService, stopAll, stopProcess, waitForHttp, type Service } from './child-processes.js';
 import type { LoadMessage, LoadResult, LoadSpec } from './load-generator.js';
-import { evaluateTargets, formatTable, formatTargets, type Measurement, type TargetNames } from './report.js';
+import { processCpuMs } from './process-cpu.js';
+import { evaluateTargets, formatTable, formatTargets, type Measurement, type Round, type TargetNames } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const TSX = ['--import', 'tsx'];
 
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${name}=${raw} is not a positive whole number; unset it for the default (${fallback})\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
 const quick = process.env.BENCH_QUICK === '1';
-const clients = Math.max(1, Number(process.env.BENCH_CLIENTS ?? 1) || 1);
+const rounds = positiveInteger('BENCH_ROUNDS', quick ? 1 : 3);
+const clients = positiveInteger('BENCH_CLIENTS', 1);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'http' && only !== 'stdio') {
+  process.stderr.write(`BENCH_ONLY=${only} is not understood: use BENCH_ONLY=http or BENCH_ONLY=stdio, or leave it unset for both\n`);
+  process.exit(2);
+}
 
 interface Plan {
   concurrency: number;
@@ -39,15 +64,15 @@ interface Plan {
   maxMs: number;
 }
 
-/** Calls per run: fixed counts, each run capped in time (stdio through supergateway is slow). */
+/** Calls per round: fixed counts, each round capped in time (stdio through supergateway is slow). */
 const HTTP_PLANS: Plan[] = quick
   ? [
       { concurrency: 1, warmupCalls: 50, calls: 300, maxMs: 10_000 },
       { concurrency: 32, warmupCalls: 200, calls: 1_000, maxMs: 10_000 },
     ]
   : [
-      { concurrency: 1, warmupCalls: 300, calls: 2_000, maxMs: 60_000 },
-      { concurrency: 32, warmupCalls: 1_000, calls: 5_000, maxMs: 60_000 },
+      { concurrency: 1, warmupCalls: 300, calls: 2_000, maxMs: 30_000 },
+      { concurrency: 32, warmupCalls: 1_000, calls: 5_000, maxMs: 30_000 },
     ];
 const STDIO_PLANS: Plan[] = quick
   ? [
@@ -55,8 +80,8 @@ const STDIO_PLANS: Plan[] = quick
       { concurrency: 32, warmupCalls: 64, calls: 300, maxMs: 5_000 },
     ]
   : [
-      { concurrency: 1, warmupCalls: 100, calls: 1_000, maxMs: 20_000 },
-      { concurrency: 32, warmupCalls: 320, calls: 3_000, maxMs: 20_000 },
+      { concurrency: 1, warmupCalls: 100, calls: 1_000, maxMs: 12_000 },
+      { concurrency: 32, warmupCalls: 320, calls: 2_000, maxMs: 12_000 },
     ];
 
 const NAMES: TargetNames = {
@@ -72,6 +97,13 @@ const SUPERGATEWAY_STATEFUL = 'supergateway --stateful';
 
 const CALL_TIMEOUT_MS = 30_000;
 
+interface Target {
+  name: string;
+  url: string;
+  /** The process whose CPU time is the hop's cost; none when going direct. */
+  hopPid?: number;
+}
+
 function nodeService<T>(name: string, script: string, args: string[] = [], extraExecArgv: string[] = []): Promise<Service<T>> {
   return startService<T>(name, process.execPath, [...TSX, ...extraExecArgv, path.join(HERE, script), ...args], { cwd: ROOT });
 }
@@ -80,7 +112,12 @@ function profileArgs(label: string): string[] {
   return cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
 }
 
-function startGatehouse(label: string, config: unknown): Promise<Service<{ urls: Record<string, string> }>> {
+/** A config as a user writes it (defaults left out); gatehouse-process.ts validates it with the real schema. */
+function gatehouseConfig(routePath: string, upstream: z.input<typeof upstreamSchema>): z.input<typeof gatehouseConfigSchema> {
+  return { listen: { host: '127.0.0.1', port: 0 }, routes: [{ path: routePath, upstreams: [upstream] }] };
+}
+
+function startGatehouse(label: string, config: z.input<typeof gatehouseConfigSchema>): Promise<Service<{ urls: Record<string, string> }>> {
   return nodeService(`gatehouse (${label})`, 'gatehouse-process.ts', [JSON.stringify(config)], profileArgs(`gatehouse-${label}`));
 }
 
@@ -115,14 +152,18 @@ async function startSupergateway(name: string, stdioCommand: string, stateful: b
   return { name, child, ready: { url }, stop: () => stopProcess(child) };
 }
 
-/** One load run in a fresh load-generator process; the result comes back over IPC. */
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * One round in a fresh load-generator process; the result comes back over IPC. The hop's CPU
+ * time is sampled when the load generator says the warm-up is over and when the result arrives.
+ */
+function runRound(spec: LoadSpec, hopPid: number | undefined): Promise<Round> {
   const child = spawnTracked(process.execPath, [...TSX, path.join(HERE, 'load-generator.ts'), JSON.stringify(spec)], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  // Connect + warm-up (a quarter of maxMs at most) + run + in-flight calls + process start.
+  // Process start + connect + warm-up (a quarter of maxMs at most) + run + calls in flight.
   const budgetMs = spec.maxMs * 1.25 + 2 * spec.callTimeoutMs + 15_000;
+  let cpuAtStart: number | undefined;
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void) => {
@@ -133,32 +174,55 @@ function runLoad(spec: LoadSpec): Promise<LoadResult> {
       outcome();
     };
     const timer = setTimeout(() => finish(() => reject(new Error(`load generator gave no result within ${Math.round(budgetMs / 1000)} s`))), budgetMs);
-    child.on('message', (message: LoadMessage) =>
-      finish(() => (message.kind === 'result' ? resolve(message.result) : reject(new Error(message.message)))),
-    );
+    child.on('message', (message: LoadMessage) => {
+      if (message.kind === 'measuring') {
+        cpuAtStart = processCpuMs(hopPid);
+        return;
+      }
+      if (message.kind === 'error') {
+        finish(() => reject(new Error(message.message)));
+        return;
+      }
+      const cpuAtEnd = processCpuMs(hopPid);
+      const result: LoadResult = message.result;
+      const hopCpuMsPerCall = cpuAtStart !== undefined && cpuAtEnd !== undefined && result.completed > 0 ? (cpuAtEnd - cpuAtStart) / result.completed : undefined;
+      finish(() => resolve({ result, hopCpuMsPerCall }));
+    });
     child.once('exit', (code, signal) => finish(() => reject(new Error(`load generator exited (${signal ?? `code ${code}`}) without a result`))));
   });
 }
 
 const measurements: Measurement[] = [];
 
-async function measure(group: string, target: string, url: string, plan: Plan): Promise<void> {
-  const spec: LoadSpec = { url, clients, callTimeoutMs: CALL_TIMEOUT_MS, ...plan };
-  const label = `${group} / ${target} / c=${plan.concurrency}`;
-  process.stderr.write(`  ${label} …`);
-  try {
-    const result = await runLoad(spec);
-    measurements.push({ group, target, concurrency: plan.concurrency, result });
-    process.stderr.write(` p50 ${result.p50Ms.toFixed(2)} ms, ${result.callsPerSecond.toFixed(0)} calls/s${result.errors ? `, ${result.errors} errors` : ''}\n`);
-  } catch (error) {
-    const failure = error instanceof Error ? error.message : String(error);
-    measurements.push({ group, target, concurrency: plan.concurrency, failure });
-    process.stderr.write(` failed: ${failure}\n`);
-  }
+function measurementFor(group: string, target: string, concurrency: number): Measurement {
+  let measurement = measurements.find((m) => m.group === group && m.target === target && m.concurrency === concurrency);
+  if (!measurement) measurements.push((measurement = { group, target, concurrency, rounds: [], failures: [] }));
+  return measurement;
 }
 
-function gatehouseConfig(routePath: string, upstream: GatehouseConfig['routes'][number]['upstreams'][number]): unknown {
-  return { listen: { host: '127.0.0.1', port: 0 }, routes: [{ path: routePath, upstreams: [upstream] }] };
+/** Every plan, `rounds` times; within a round the targets take turns, starting one further each round. */
+async function measureGroup(group: string, targets: readonly Target[], plans: readonly Plan[]): Promise<void> {
+  for (const plan of plans) {
+    for (const target of targets) measurementFor(group, target.name, plan.concurrency);
+    for (let round = 0; round < rounds; round++) {
+      for (let turn = 0; turn < targets.length; turn++) {
+        const target = targets[(turn + round) % targets.length]!;
+        const measurement = measurementFor(group, target.name, plan.concurrency);
+        process.stderr.write(`  ${group} / ${target.name} / c=${plan.concurrency} / round ${round + 1}/${rounds} …`);
+        try {
+          const spec: LoadSpec = { url: target.url, clients, callTimeoutMs: CALL_TIMEOUT_MS, ...plan };
+          const outcome = await runRound(spec, target.hopPid);
+          measurement.rounds.push(outcome);
+          const { result } = outcome;
+          process.stderr.write(` p50 ${result.p50Ms.toFixed(2)} ms, ${result.callsPerSecond.toFixed(0)} calls/s${result.errors ? `, ${result.errors} errors` : ''}\n`);
+        } catch (error) {
+          const failure = error instanceof Error ? error.message : String(error);
+          measurement.failures.push(failure);
+          process.stderr.write(` failed: ${failure}\n`);
+        }
+      }
+    }
+  }
 }
 
 async function httpPhase(): Promise<void> {
@@ -166,15 +230,16 @@ async function httpPhase(): Promise<void> {
   const upstream = await nodeService<{ url: string }>('echo upstream', 'echo-http-server.ts');
   const proxy = await nodeService<{ url: string }>('pipe proxy', 'pipe-proxy.ts', [upstream.ready.url]);
   const gatehouse = await startGatehouse('http', gatehouseConfig('/bench', { name: 'echo', kind: 'http', url: upstream.ready.url }));
-  const targets: Array<[string, string]> = [
-    [NAMES.direct, upstream.ready.url],
-    [NAMES.proxy, proxy.ready.url],
-    [NAMES.gatehouse, gatehouse.ready.urls['/bench']!],
-  ];
   try {
-    for (const plan of HTTP_PLANS) {
-      for (const [target, url] of targets) await measure(NAMES.httpGroup, target, url, plan);
-    }
+    await measureGroup(
+      NAMES.httpGroup,
+      [
+        { name: NAMES.direct, url: upstream.ready.url },
+        { name: NAMES.proxy, url: proxy.ready.url, hopPid: proxy.child.pid },
+        { name: NAMES.gatehouse, url: gatehouse.ready.urls['/bench']!, hopPid: gatehouse.child.pid },
+      ],
+      HTTP_PLANS,
+    );
   } finally {
     await Promise.all([gatehouse.stop(), proxy.stop()]);
     await upstream.stop();
@@ -188,38 +253,45 @@ async function stdioPhase(): Promise<void> {
   const stdioCommand = `"${process.execPath}" "${server}"`;
   const stateless = await startSupergateway(NAMES.supergateway, stdioCommand, false);
   const stateful = await startSupergateway(SUPERGATEWAY_STATEFUL, stdioCommand, true);
-  const targets: Array<[string, string]> = [
-    [NAMES.gatehouseStdio, gatehouse.ready.urls['/stdio']!],
-    [NAMES.supergateway, stateless.ready.url],
-    [SUPERGATEWAY_STATEFUL, stateful.ready.url],
-  ];
   try {
-    for (const plan of STDIO_PLANS) {
-      for (const [target, url] of targets) await measure(NAMES.stdioGroup, target, url, plan);
-    }
+    await measureGroup(
+      NAMES.stdioGroup,
+      [
+        { name: NAMES.gatehouseStdio, url: gatehouse.ready.urls['/stdio']!, hopPid: gatehouse.child.pid },
+        { name: NAMES.supergateway, url: stateless.ready.url, hopPid: stateless.child.pid },
+        { name: SUPERGATEWAY_STATEFUL, url: stateful.ready.url, hopPid: stateful.child.pid },
+      ],
+      STDIO_PLANS,
+    );
   } finally {
     await Promise.all([gatehouse.stop(), stateless.stop(), stateful.stop()]);
   }
 }
 
-function header(): string {
+const loadAverage = () => os.loadavg()[0]!.toFixed(1);
+
+function header(loadBefore: string): string {
   const cpu = os.cpus();
   return [
     `Gatehouse benchmark${quick ? ' (BENCH_QUICK: few calls, rough figures)' : ''} — tools/call "echo", Node ${process.version}, ${cpu.length}× ${cpu[0]?.model.trim() ?? 'CPU'}`,
-    `Clients: SDK Client (legacy 2025-11-25) over Streamable HTTP, ${clients} session${clients === 1 ? '' : 's'}; c = calls in flight; each run in its own load-generator process, after a warm-up.`,
+    // Everything shares these cores: a busy machine skews the figures, so say how busy it was.
+    `Load average (1 min) before the run ${loadBefore}, after ${loadAverage()}: figures from a machine busy with other work are not comparable.`,
+    `Clients: SDK Client (legacy 2025-11-25) over Streamable HTTP, ${clients} session${clients === 1 ? '' : 's'}; c = calls in flight; a fresh load-generator process per round, after a warm-up.`,
+    `Figures: median of ${rounds} round${rounds === 1 ? '' : 's'} (calls/s min–max beside). hop CPU = CPU time of the proxy/gateway process per call (not its child processes).`,
     'HTTP upstream: McpServer, sessionful, JSON responses (echo-http-server.ts). stdio upstream: McpServer on stdio (echo-stdio-server.ts), spawned by the gateway under test.',
-    'supergateway (default: stateless) spawns a new stdio server for every request; --stateful keeps one per session (shown for information, not a target).',
+    'supergateway (default: stateless) spawns a new stdio server for every request; --stateful keeps one per session (for information, not a target).',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  process.stderr.write(`${quick ? 'Quick run' : 'Full run (a few minutes)'}; progress on stderr, table on stdout.\n`);
-  await httpPhase();
-  await stdioPhase();
+  const loadBefore = loadAverage();
+  process.stderr.write(`${quick ? 'Quick run' : 'Full run (several minutes)'}; progress on stderr, table on stdout.\n`);
+  if (only !== 'stdio') await httpPhase();
+  if (only !== 'http') await stdioPhase();
   const out = [
     '',
-    header(),
+    header(loadBefore),
     '',
     formatTable(measurements),
     '',

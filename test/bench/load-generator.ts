@@ -35,7 +35,11 @@ export interface LoadResult {
   truncated: boolean;
 }
 
-export type LoadMessage = { kind: 'result'; result: LoadResult } | { kind: 'error'; message: string };
+/**
+ * Over IPC to bench.ts: `measuring` when the warm-up is over (so it can sample the CPU time of
+ * the process under test from there), then the result or the error.
+ */
+export type LoadMessage = { kind: 'measuring' } | { kind: 'result'; result: LoadResult } | { kind: 'error'; message: string };
 
 const MESSAGE = 'gatehouse-bench';
 
@@ -108,12 +112,13 @@ async function runPhase(clients: Client[], spec: LoadSpec, calls: number, maxMs:
   return { latencies: latencies.subarray(0, completed), completed, errors, firstError, elapsedMs: performance.now() - started, truncated };
 }
 
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(spec: LoadSpec, onMeasuring: () => Promise<void> = async () => undefined): Promise<LoadResult> {
   const sessions = await Promise.all(Array.from({ length: spec.clients }, (_, i) => connect(spec.url, i)));
   const clients = sessions.map((session) => session.client);
   try {
     // Warm-up gets a share of the time budget too, so a slow target cannot stall the run.
     await runPhase(clients, spec, spec.warmupCalls, Math.max(2_000, spec.maxMs / 4));
+    await onMeasuring();
     const phase = await runPhase(clients, spec, spec.calls, spec.maxMs);
     const sorted = phase.latencies.slice().sort();
     return {
@@ -131,11 +136,25 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   }
 }
 
+/**
+ * The SDK client's transport hands one long-lived AbortSignal to every fetch, and undici keeps an
+ * abort listener on it per request until GC: past 1500, Node prints a MaxListenersExceededWarning
+ * per call. That is the client's business, not the server's under test — keep it off the
+ * terminal and out of the client's CPU time; print any other warning.
+ */
+function quietAbortListenerWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'MaxListenersExceededWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
 // Forked by bench.ts: the spec comes as argv[2], the result goes back over IPC.
 if (process.send && process.argv[2]) {
+  quietAbortListenerWarnings();
   const reply = (message: LoadMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
   try {
-    const result = await runLoad(JSON.parse(process.argv[2]) as LoadSpec);
+    const result = await runLoad(JSON.parse(process.argv[2]) as LoadSpec, () => reply({ kind: 'measuring' }));
     await reply({ kind: 'result', result });
   } catch (error) {
     await reply({ kind: 'error', message: error instanceof Error ? error.message : String(error) });

@@ -1,36 +1,87 @@
 /**
- * The printed result of a benchmark run: one table of measurements, then each target of the
- * performance issue with the figures it compares and PASS or MISS. A miss is reported, never
- * turned into a failing exit code: this is a benchmark, not a test (STYLE.md).
+ * The printed result of a benchmark run: one table of measurements (median over the rounds), then
+ * each target of the performance issue with the figures it compares and PASS or MISS. A miss is
+ * reported, never turned into a failing exit code: this is a benchmark, not a test (STYLE.md).
  */
 import type { LoadResult } from './load-generator.js';
+
+export interface Round {
+  result: LoadResult;
+  /** CPU time the hop under test (proxy, gateway) used per measured call; undefined for direct. */
+  hopCpuMsPerCall?: number;
+}
 
 export interface Measurement {
   group: string;
   target: string;
   concurrency: number;
-  result?: LoadResult;
-  /** Why there is no result (the run failed). */
-  failure?: string;
+  rounds: Round[];
+  /** Why rounds failed, if some did. */
+  failures: string[];
 }
 
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
+/** One figure per column: the median over the rounds that produced a result. */
+export interface Summary {
+  calls: number;
+  p50Ms: number;
+  p99Ms: number;
+  callsPerSecond: number;
+  minCallsPerSecond: number;
+  maxCallsPerSecond: number;
+  hopCpuMsPerCall?: number;
+  errors: number;
+  notes: string[];
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function summarize(measurement: Measurement): Summary | undefined {
+  const results = measurement.rounds.map((round) => round.result);
+  if (results.length === 0) return undefined;
+  const rates = results.map((r) => r.callsPerSecond);
+  const cpu = measurement.rounds.map((round) => round.hopCpuMsPerCall).filter((value): value is number => value !== undefined);
+  const notes: string[] = [];
+  const truncated = results.filter((r) => r.truncated);
+  if (truncated.length) notes.push(`time cap hit in ${truncated.length}/${results.length} round${results.length === 1 ? '' : 's'}`);
+  const firstError = results.find((r) => r.firstError)?.firstError;
+  if (firstError) notes.push(`first error: ${firstError.slice(0, 80)}`);
+  if (measurement.failures.length) notes.push(`${measurement.failures.length} round(s) failed: ${measurement.failures[0]!.slice(0, 80)}`);
+  return {
+    calls: median(results.map((r) => r.completed)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    callsPerSecond: median(rates),
+    minCallsPerSecond: Math.min(...rates),
+    maxCallsPerSecond: Math.max(...rates),
+    hopCpuMsPerCall: cpu.length ? median(cpu) : undefined,
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    notes,
+  };
+}
+
+const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value.toFixed(2) : '-');
 const rate = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '-');
 
 function pad(cells: string[], widths: number[], alignRight: boolean[]): string {
-  return cells.map((cell, i) => (alignRight[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
+  return cells
+    .map((cell, i) => (alignRight[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd();
 }
 
 export function formatTable(measurements: readonly Measurement[]): string {
-  const header = ['', 'target', 'c', 'calls', 'p50 ms', 'p99 ms', 'calls/s', 'errors', 'note'];
-  const right = [false, false, true, true, true, true, true, true, false];
+  const header = ['', 'target', 'c', 'calls', 'p50 ms', 'p99 ms', 'calls/s', '(min–max)', 'hop CPU ms/call', 'errors', 'note'];
+  const right = [false, false, true, true, true, true, true, true, true, true, false];
   const rows = measurements.map((m) => {
-    const r = m.result;
-    if (!r) return [m.group, m.target, String(m.concurrency), '-', '-', '-', '-', '-', `FAILED: ${m.failure ?? 'no result'}`];
-    const notes = [r.truncated ? `time cap hit after ${(r.elapsedMs / 1000).toFixed(1)} s` : '', r.firstError ? `first error: ${r.firstError.slice(0, 80)}` : '']
-      .filter(Boolean)
-      .join('; ');
-    return [m.group, m.target, String(m.concurrency), String(r.completed), ms(r.p50Ms), ms(r.p99Ms), rate(r.callsPerSecond), String(r.errors), notes];
+    const s = summarize(m);
+    if (!s) return [m.group, m.target, String(m.concurrency), '-', '-', '-', '-', '', '-', '-', `FAILED: ${m.failures[0] ?? 'no result'}`];
+    const spread = m.rounds.length > 1 ? `${rate(s.minCallsPerSecond)}–${rate(s.maxCallsPerSecond)}` : '';
+    return [m.group, m.target, String(m.concurrency), String(Math.round(s.calls)), ms(s.p50Ms), ms(s.p99Ms), rate(s.callsPerSecond), spread, ms(s.hopCpuMsPerCall), String(s.errors), s.notes.join('; ')];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const lines = [pad(header, widths, right), widths.map((w) => '-'.repeat(w)).join('  ')];
@@ -40,7 +91,7 @@ export function formatTable(measurements: readonly Measurement[]): string {
     if (row[0] !== group && group !== '') lines.push('');
     const shown = row[0] === group ? ['', ...row.slice(1)] : row;
     group = row[0]!;
-    lines.push(pad(shown, widths, right).trimEnd());
+    lines.push(pad(shown, widths, right));
   }
   return lines.join('\n');
 }
@@ -49,10 +100,6 @@ export interface TargetLine {
   name: string;
   detail: string;
   verdict: 'PASS' | 'MISS' | 'n/a' | 'info';
-}
-
-function find(measurements: readonly Measurement[], group: string, target: string, concurrency: number): LoadResult | undefined {
-  return measurements.find((m) => m.group === group && m.target === target && m.concurrency === concurrency)?.result;
 }
 
 export interface TargetNames {
@@ -73,11 +120,15 @@ export interface TargetNames {
  * - stdio calls/s through Gatehouse ≥ 1.5× supergateway's (default mode), at c=1 and c=32.
  */
 export function evaluateTargets(measurements: readonly Measurement[], names: TargetNames): TargetLine[] {
+  const find = (group: string, target: string, concurrency: number): Summary | undefined => {
+    const measurement = measurements.find((m) => m.group === group && m.target === target && m.concurrency === concurrency);
+    return measurement && summarize(measurement);
+  };
   const lines: TargetLine[] = [];
   for (const concurrency of [1, 32]) {
-    const direct = find(measurements, names.httpGroup, names.direct, concurrency);
-    const proxy = find(measurements, names.httpGroup, names.proxy, concurrency);
-    const gatehouse = find(measurements, names.httpGroup, names.gatehouse, concurrency);
+    const direct = find(names.httpGroup, names.direct, concurrency);
+    const proxy = find(names.httpGroup, names.proxy, concurrency);
+    const gatehouse = find(names.httpGroup, names.gatehouse, concurrency);
     const name = `added p50 at c=${concurrency}: gatehouse ≤ 1.5× pipe proxy`;
     if (!direct || !proxy || !gatehouse) {
       lines.push({ name, detail: 'missing measurement', verdict: 'n/a' });
@@ -85,17 +136,18 @@ export function evaluateTargets(measurements: readonly Measurement[], names: Tar
     }
     const gatehouseAdded = gatehouse.p50Ms - direct.p50Ms;
     const proxyAdded = proxy.p50Ms - direct.p50Ms;
-    const ratio = proxyAdded > 0 ? `${(gatehouseAdded / proxyAdded).toFixed(2)}×` : 'proxy adds nothing measurable';
+    const ratio = proxyAdded > 0 ? `${(gatehouseAdded / proxyAdded).toFixed(2)}×` : 'the proxy adds nothing measurable';
+    const cpu = gatehouse.hopCpuMsPerCall !== undefined && proxy.hopCpuMsPerCall !== undefined ? `; hop CPU/call ${ms(gatehouse.hopCpuMsPerCall)} vs ${ms(proxy.hopCpuMsPerCall)} ms` : '';
     lines.push({
       name,
-      detail: `gatehouse +${ms(gatehouseAdded)} ms, pipe proxy +${ms(proxyAdded)} ms → ${ratio} (limit ${ms(1.5 * proxyAdded)} ms)`,
+      detail: `gatehouse ${gatehouseAdded >= 0 ? '+' : ''}${ms(gatehouseAdded)} ms, pipe proxy ${proxyAdded >= 0 ? '+' : ''}${ms(proxyAdded)} ms → ${ratio}${cpu}`,
       verdict: concurrency === 1 ? (gatehouseAdded <= 1.5 * proxyAdded ? 'PASS' : 'MISS') : 'info',
     });
   }
   {
-    const direct = find(measurements, names.httpGroup, names.direct, 32);
-    const gatehouse = find(measurements, names.httpGroup, names.gatehouse, 32);
-    const proxy = find(measurements, names.httpGroup, names.proxy, 32);
+    const direct = find(names.httpGroup, names.direct, 32);
+    const gatehouse = find(names.httpGroup, names.gatehouse, 32);
+    const proxy = find(names.httpGroup, names.proxy, 32);
     const name = 'c=32 throughput: gatehouse ≥ 70% of direct';
     if (!direct || !gatehouse) lines.push({ name, detail: 'missing measurement', verdict: 'n/a' });
     else {
@@ -109,8 +161,8 @@ export function evaluateTargets(measurements: readonly Measurement[], names: Tar
     }
   }
   for (const concurrency of [1, 32]) {
-    const gatehouse = find(measurements, names.stdioGroup, names.gatehouseStdio, concurrency);
-    const supergateway = find(measurements, names.stdioGroup, names.supergateway, concurrency);
+    const gatehouse = find(names.stdioGroup, names.gatehouseStdio, concurrency);
+    const supergateway = find(names.stdioGroup, names.supergateway, concurrency);
     const name = `stdio c=${concurrency}: gatehouse ≥ 1.5× supergateway calls/s`;
     if (!gatehouse || !supergateway) {
       lines.push({ name, detail: 'missing measurement', verdict: 'n/a' });
