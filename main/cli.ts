@@ -119,10 +119,11 @@ async function demo(port = 8400, auth = true): Promise<void> {
     console.log(`Built-in identity provider: ${gateway.idp.issuer}`);
     console.log(`  Sign in as ${users} — password: ${config.idp!.users[0]!.password === 'demo' ? 'demo' : '(from your config)'}`);
   }
-  console.log(`\nTry it:
-  npx @modelcontextprotocol/inspector@2 --cli ${gateway.url('/ecommerce-mcp')} --transport http --method tools/list
-  claude mcp add --transport http gatehouse-shop ${gateway.url('/ecommerce-mcp')}
-  Cursor / VS Code mcp.json: { "servers": { "gatehouse-shop": { "type": "http", "url": "${gateway.url('/ecommerce-mcp')}" } } }
+  const shopUrl = gateway.url('/ecommerce-mcp');
+  console.log(`\nConnect a client${gateway.idp ? ' (it opens the sign-in page of the identity provider)' : ''}:
+  claude mcp add --transport http gatehouse-shop ${shopUrl}
+  Cursor / VS Code mcp.json: { "servers": { "gatehouse-shop": { "type": "http", "url": "${shopUrl}" } } }
+  ${gateway.idp ? `MCP Inspector: npx @modelcontextprotocol/inspector@2, then connect to ${shopUrl}` : `npx @modelcontextprotocol/inspector@2 --cli ${shopUrl} --transport http --method tools/list`}
 `);
   closeOnSignals(async () => {
     await gateway.close();

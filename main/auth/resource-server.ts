@@ -141,7 +141,7 @@ export class ResourceServer {
 
   /** The HTTP answer for a failure: 401/403 with the challenge, 503 when the IdP is unreachable. */
   challenge(error: OAuthError, resource: string): Response {
-    const body = JSON.stringify({ error: error.error ?? (error.status === 503 ? 'temporarily_unavailable' : 'invalid_request'), error_description: error.errorDescription });
+    const body = JSON.stringify({ error: error.error ?? (error.status === 503 ? 'temporarily_unavailable' : 'unauthorized'), error_description: error.errorDescription });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
     if (error.status === 401 || error.status === 403) {
       headers['www-authenticate'] = wwwAuthenticate({
