@@ -105,6 +105,8 @@ export interface AuthTokenEvent extends TraceEventBase {
   warnings?: string[];
   /** Served from the introspection cache. */
   cached?: boolean;
+  /** Internal detail for the developer (never sent to the client, never a secret). */
+  detail?: string;
 }
 
 export interface UpstreamStderrEvent extends TraceEventBase {

@@ -63,8 +63,7 @@ export class AuthorizationServer {
     const execute = isLoopback(url) ? [client.allowInsecureRequests] : [];
     if (introspectionEndpoint && jwksUri) {
       const configuration = new client.Configuration({ issuer, introspection_endpoint: introspectionEndpoint, jwks_uri: jwksUri }, clientId, undefined, auth);
-      for (const apply of execute) apply(configuration);
-      return configuration;
+      return this.prepared(configuration, execute);
     }
     let discovered: client.Configuration;
     try {
@@ -76,10 +75,19 @@ export class AuthorizationServer {
         throw new Error(`cannot discover the authorization server ${issuer} (RFC 8414 or OpenID discovery): ${describeError(oauth2Error)}`, { cause: oauth2Error });
       }
     }
-    if (!introspectionEndpoint) return discovered;
+    if (!introspectionEndpoint) {
+      discovered.timeout = 5;
+      return discovered;
+    }
     const { supportsPKCE: _supportsPKCE, ...metadata } = discovered.serverMetadata();
     const configuration = new client.Configuration({ ...metadata, introspection_endpoint: introspectionEndpoint }, clientId, undefined, auth);
+    return this.prepared(configuration, execute);
+  }
+
+  /** A request to the IdP waits 5 s at most (openid-client's default is 30 s): a caller is waiting. */
+  private prepared(configuration: client.Configuration, execute: Array<(c: client.Configuration) => void>): client.Configuration {
     for (const apply of execute) apply(configuration);
+    configuration.timeout = 5;
     return configuration;
   }
 }

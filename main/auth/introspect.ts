@@ -18,6 +18,23 @@ export interface IntrospectionResult {
 
 const MAX_ENTRIES = 10_000;
 
+/** Every failure fails closed (503); what differs is what the developer is told to do. */
+function explainFailure(error: unknown, issuer: string): OAuthError {
+  const answered = error instanceof client.WWWAuthenticateChallengeError || error instanceof client.ResponseBodyError;
+  if (answered) {
+    const status = (error as { status?: number }).status;
+    const code = error instanceof client.ResponseBodyError ? error.error : (error.cause[0]?.parameters.error ?? 'invalid_client');
+    return new OAuthError(503, undefined, `The identity provider refused the gateway's introspection request (HTTP ${status}, ${code}) — check auth.introspection.client_id and client_secret (and auth_method)`, {
+      reason: 'introspection_refused',
+      detail: `${issuer} answered ${status} ${code}`,
+    });
+  }
+  return new OAuthError(503, undefined, `The identity provider cannot introspect the token right now (${issuer}); this route fails closed — retry when it is reachable`, {
+    reason: 'introspection_unavailable',
+    detail: describeError(error),
+  });
+}
+
 export class Introspector {
   private readonly cache = new Map<string, { claims: Record<string, unknown>; until: number }>();
   hits = 0;
@@ -44,10 +61,7 @@ export class Introspector {
       const configuration = await this.server.configuration();
       response = await client.tokenIntrospection(configuration, token);
     } catch (error) {
-      throw new OAuthError(503, undefined, `The identity provider cannot introspect the token right now (${this.server.options.issuer}); this route fails closed — retry when it is reachable`, {
-        reason: 'introspection_unavailable',
-        detail: describeError(error),
-      });
+      throw explainFailure(error, this.server.options.issuer);
     }
     if (!response.active) throw invalidToken('The access token is not active (expired, revoked, or unknown to the issuer)', { claim: 'active', reason: 'inactive' });
     const claims = response as unknown as Record<string, unknown>;

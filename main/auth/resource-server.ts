@@ -67,6 +67,17 @@ export class ResourceServer {
     return `http://${host ?? `127.0.0.1:${this.options.port}`}${this.options.routePath}`;
   }
 
+  /**
+   * The scopes a client is sent to get in a 401: what the route needs to be used at all
+   * (scopes_supported and required_scopes). Scopes only some tools need are left to step-up,
+   * so a client starts with least privilege.
+   */
+  challengeScopes(): string[] {
+    const { scopes_supported, required_scopes } = this.options.auth;
+    const scopes = [...new Set([...scopes_supported, ...required_scopes])];
+    return scopes.length ? scopes : this.scopes();
+  }
+
   /** Every scope the route mentions, for the metadata and the IdP. */
   scopes(): string[] {
     const { scopes_supported, required_scopes, tool_scopes } = this.options.auth;
@@ -146,7 +157,7 @@ export class ResourceServer {
     if (error.status === 401 || error.status === 403) {
       headers['www-authenticate'] = wwwAuthenticate({
         resourceMetadata: this.metadataUrl(resource),
-        scopes: error.options.scopes ?? this.scopes(),
+        scopes: error.options.scopes ?? this.challengeScopes(),
         error: error.error,
         errorDescription: error.error ? error.errorDescription : undefined,
       });

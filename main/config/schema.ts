@@ -243,6 +243,14 @@ export const gatehouseConfigSchema = z
           message: 'issuer is "builtin" but the built-in identity provider is off — add `idp: builtin` at the top level',
         });
       }
+      const auth = route.auth;
+      if (auth?.issuer === 'builtin' && !auth.scopes_supported.length && !auth.required_scopes.length && !Object.keys(auth.tool_scopes).length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'auth', 'scopes_supported'],
+          message: 'the built-in identity provider grants a token only for a scope the client asks for, and this route names none — add scopes_supported: [mcp:use]',
+        });
+      }
       const introspection = route.auth?.introspection;
       if (introspection && route.auth?.issuer !== 'builtin' && (!introspection.client_id || !introspection.client_secret)) {
         ctx.addIssue({

@@ -154,11 +154,14 @@ function everythingServerEntry(): string {
   }
 }
 
-/** The demo's access rules: reads need shop:read, changes shop:write (a step-up for a token without it). */
+/**
+ * The demo's access rules: a client is sent for shop:read; the write tools need shop:write, which
+ * it gets by stepping up (403 insufficient_scope, then re-authorization) when it first calls one.
+ */
 function demoAuth(): RouteAuthConfig {
   return routeAuthSchema.parse({
     issuer: 'builtin',
-    scopes_supported: ['shop:read', 'shop:write'],
+    scopes_supported: ['shop:read'],
     tool_scopes: { 'cancel-order': ['shop:write'], 'restock-item': ['shop:write'], 'update-customer-contact': ['shop:write'] },
   });
 }

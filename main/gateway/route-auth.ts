@@ -37,11 +37,13 @@ export async function authenticateRequest(
 ): Promise<Authenticated | Response> {
   const resource = resourceServer.resourceFor(request.headers.get('host'));
   const session = request.headers.get('mcp-session-id') ?? undefined;
+  let authenticated: Authenticated | undefined;
   try {
-    const authenticated = await resourceServer.authenticate(request.headers.get('authorization'), resource);
+    authenticated = await resourceServer.authenticate(request.headers.get('authorization'), resource);
+    const granted = authenticated.principal.scopes;
     if (Object.keys(resourceServer.options.auth.tool_scopes).length) {
       const needed = resourceServer.scopesNeeded(await calledTools(request));
-      const missing = needed.filter((scope) => !authenticated.principal.scopes.includes(scope));
+      const missing = needed.filter((scope) => !granted.includes(scope));
       if (missing.length) {
         throw insufficientScope(needed, `This call needs the scope(s) ${missing.join(' ')}; re-authorize with them (step-up)`);
       }
@@ -58,7 +60,8 @@ export async function authenticateRequest(
     trace.emit({
       type: 'auth.token', route, session, outcome: 'rejected', validation: request.headers.get('authorization') ? resourceServer.validation : 'none',
       token: tokenOf(request), status: error.status, error: error.error, description: error.errorDescription,
-      claim: error.options.claim, reason: error.options.reason,
+      claim: error.options.claim, reason: error.options.reason, detail: error.options.detail,
+      subject: authenticated?.principal.subject, clientId: authenticated?.principal.clientId,
     });
     return resourceServer.challenge(error, resource);
   }

@@ -71,8 +71,8 @@ const HTTP_PLANS: Plan[] = quick
       { concurrency: 32, warmupCalls: 200, calls: 1_000, maxMs: 10_000 },
     ]
   : [
-      { concurrency: 1, warmupCalls: 300, calls: 2_000, maxMs: 30_000 },
-      { concurrency: 32, warmupCalls: 1_000, calls: 5_000, maxMs: 30_000 },
+      { concurrency: 1, warmupCalls: 200, calls: 1_000, maxMs: 20_000 },
+      { concurrency: 32, warmupCalls: 500, calls: 3_000, maxMs: 20_000 },
     ];
 const STDIO_PLANS: Plan[] = quick
   ? [
@@ -80,8 +80,8 @@ const STDIO_PLANS: Plan[] = quick
       { concurrency: 32, warmupCalls: 64, calls: 300, maxMs: 5_000 },
     ]
   : [
-      { concurrency: 1, warmupCalls: 100, calls: 1_000, maxMs: 12_000 },
-      { concurrency: 32, warmupCalls: 320, calls: 2_000, maxMs: 12_000 },
+      { concurrency: 1, warmupCalls: 50, calls: 500, maxMs: 8_000 },
+      { concurrency: 32, warmupCalls: 160, calls: 1_500, maxMs: 8_000 },
     ];
 
 const NAMES: TargetNames = {
@@ -102,6 +102,8 @@ interface Target {
   url: string;
   /** The process whose CPU time is the hop's cost; none when going direct. */
   hopPid?: number;
+  /** The upstream's process, when it is one of ours (HTTP); a stdio upstream is the hop's child. */
+  upstreamPid?: number;
 }
 
 function nodeService<T>(name: string, script: string, args: string[] = [], extraExecArgv: string[] = []): Promise<Service<T>> {
@@ -156,14 +158,15 @@ async function startSupergateway(name: string, stdioCommand: string, stateful: b
  * One round in a fresh load-generator process; the result comes back over IPC. The hop's CPU
  * time is sampled when the load generator says the warm-up is over and when the result arrives.
  */
-function runRound(spec: LoadSpec, hopPid: number | undefined): Promise<Round> {
+function runRound(spec: LoadSpec, target: Target): Promise<Round> {
   const child = spawnTracked(process.execPath, [...TSX, path.join(HERE, 'load-generator.ts'), JSON.stringify(spec)], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // Process start + connect + warm-up (a quarter of maxMs at most) + run + calls in flight.
   const budgetMs = spec.maxMs * 1.25 + 2 * spec.callTimeoutMs + 15_000;
-  let cpuAtStart: number | undefined;
+  let hopAtStart: number | undefined;
+  let upstreamAtStart: number | undefined;
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void) => {
@@ -176,17 +179,23 @@ function runRound(spec: LoadSpec, hopPid: number | undefined): Promise<Round> {
     const timer = setTimeout(() => finish(() => reject(new Error(`load generator gave no result within ${Math.round(budgetMs / 1000)} s`))), budgetMs);
     child.on('message', (message: LoadMessage) => {
       if (message.kind === 'measuring') {
-        cpuAtStart = processCpuMs(hopPid);
+        hopAtStart = processCpuMs(target.hopPid);
+        upstreamAtStart = processCpuMs(target.upstreamPid);
         return;
       }
       if (message.kind === 'error') {
         finish(() => reject(new Error(message.message)));
         return;
       }
-      const cpuAtEnd = processCpuMs(hopPid);
       const result: LoadResult = message.result;
-      const hopCpuMsPerCall = cpuAtStart !== undefined && cpuAtEnd !== undefined && result.completed > 0 ? (cpuAtEnd - cpuAtStart) / result.completed : undefined;
-      finish(() => resolve({ result, hopCpuMsPerCall }));
+      const perCall = (atStart: number | undefined, atEnd: number | undefined) =>
+        atStart !== undefined && atEnd !== undefined && result.completed > 0 ? (atEnd - atStart) / result.completed : undefined;
+      const round: Round = {
+        result,
+        hopCpuMsPerCall: perCall(hopAtStart, processCpuMs(target.hopPid)),
+        upstreamCpuMsPerCall: perCall(upstreamAtStart, processCpuMs(target.upstreamPid)),
+      };
+      finish(() => resolve(round));
     });
     child.once('exit', (code, signal) => finish(() => reject(new Error(`load generator exited (${signal ?? `code ${code}`}) without a result`))));
   });
@@ -211,7 +220,7 @@ async function measureGroup(group: string, targets: readonly Target[], plans: re
         process.stderr.write(`  ${group} / ${target.name} / c=${plan.concurrency} / round ${round + 1}/${rounds} …`);
         try {
           const spec: LoadSpec = { url: target.url, clients, callTimeoutMs: CALL_TIMEOUT_MS, ...plan };
-          const outcome = await runRound(spec, target.hopPid);
+          const outcome = await runRound(spec, target);
           measurement.rounds.push(outcome);
           const { result } = outcome;
           process.stderr.write(` p50 ${result.p50Ms.toFixed(2)} ms, ${result.callsPerSecond.toFixed(0)} calls/s${result.errors ? `, ${result.errors} errors` : ''}\n`);
@@ -234,9 +243,9 @@ async function httpPhase(): Promise<void> {
     await measureGroup(
       NAMES.httpGroup,
       [
-        { name: NAMES.direct, url: upstream.ready.url },
-        { name: NAMES.proxy, url: proxy.ready.url, hopPid: proxy.child.pid },
-        { name: NAMES.gatehouse, url: gatehouse.ready.urls['/bench']!, hopPid: gatehouse.child.pid },
+        { name: NAMES.direct, url: upstream.ready.url, upstreamPid: upstream.child.pid },
+        { name: NAMES.proxy, url: proxy.ready.url, hopPid: proxy.child.pid, upstreamPid: upstream.child.pid },
+        { name: NAMES.gatehouse, url: gatehouse.ready.urls['/bench']!, hopPid: gatehouse.child.pid, upstreamPid: upstream.child.pid },
       ],
       HTTP_PLANS,
     );
@@ -277,7 +286,8 @@ function header(loadBefore: string): string {
     // Everything shares these cores: a busy machine skews the figures, so say how busy it was.
     `Load average (1 min) before the run ${loadBefore}, after ${loadAverage()}: figures from a machine busy with other work are not comparable.`,
     `Clients: SDK Client (legacy 2025-11-25) over Streamable HTTP, ${clients} session${clients === 1 ? '' : 's'}; c = calls in flight; a fresh load-generator process per round, after a warm-up.`,
-    `Figures: median of ${rounds} round${rounds === 1 ? '' : 's'} (calls/s min–max beside). hop CPU = CPU time of the proxy/gateway process per call (not its child processes).`,
+    `Figures: median of ${rounds} round${rounds === 1 ? '' : 's'} (calls/s min–max beside). CPU ms/call: load generator / proxy or gateway process (not its children) / HTTP upstream.`,
+    'On 2 shared cores c=32 is CPU-bound: calls/s follows the sum of the three CPU figures, which a busy machine distorts less than latency.',
     'HTTP upstream: McpServer, sessionful, JSON responses (echo-http-server.ts). stdio upstream: McpServer on stdio (echo-stdio-server.ts), spawned by the gateway under test.',
     'supergateway (default: stateless) spawns a new stdio server for every request; --stateful keeps one per session (for information, not a target).',
   ].join('\n');

@@ -31,6 +31,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   callsPerSecond: number;
+  /** CPU time of this (client) process per measured call. */
+  clientCpuMsPerCall: number;
   /** The deadline stopped the run before `calls` were made. */
   truncated: boolean;
 }
@@ -119,7 +121,9 @@ export async function runLoad(spec: LoadSpec, onMeasuring: () => Promise<void> =
     // Warm-up gets a share of the time budget too, so a slow target cannot stall the run.
     await runPhase(clients, spec, spec.warmupCalls, Math.max(2_000, spec.maxMs / 4));
     await onMeasuring();
+    const cpuBefore = process.cpuUsage();
     const phase = await runPhase(clients, spec, spec.calls, spec.maxMs);
+    const cpu = process.cpuUsage(cpuBefore);
     const sorted = phase.latencies.slice().sort();
     return {
       completed: phase.completed,
@@ -129,6 +133,7 @@ export async function runLoad(spec: LoadSpec, onMeasuring: () => Promise<void> =
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       callsPerSecond: (phase.completed / phase.elapsedMs) * 1000,
+      clientCpuMsPerCall: (cpu.user + cpu.system) / 1000 / Math.max(1, phase.completed),
       truncated: phase.truncated,
     };
   } finally {

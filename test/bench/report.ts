@@ -9,6 +9,8 @@ export interface Round {
   result: LoadResult;
   /** CPU time the hop under test (proxy, gateway) used per measured call; undefined for direct. */
   hopCpuMsPerCall?: number;
+  /** CPU time the upstream used per measured call, when it is a process of its own. */
+  upstreamCpuMsPerCall?: number;
 }
 
 export interface Measurement {
@@ -28,7 +30,9 @@ export interface Summary {
   callsPerSecond: number;
   minCallsPerSecond: number;
   maxCallsPerSecond: number;
+  clientCpuMsPerCall: number;
   hopCpuMsPerCall?: number;
+  upstreamCpuMsPerCall?: number;
   errors: number;
   notes: string[];
 }
@@ -44,7 +48,9 @@ export function summarize(measurement: Measurement): Summary | undefined {
   const results = measurement.rounds.map((round) => round.result);
   if (results.length === 0) return undefined;
   const rates = results.map((r) => r.callsPerSecond);
-  const cpu = measurement.rounds.map((round) => round.hopCpuMsPerCall).filter((value): value is number => value !== undefined);
+  const known = (values: Array<number | undefined>) => values.filter((value): value is number => value !== undefined);
+  const hop = known(measurement.rounds.map((round) => round.hopCpuMsPerCall));
+  const upstream = known(measurement.rounds.map((round) => round.upstreamCpuMsPerCall));
   const notes: string[] = [];
   const truncated = results.filter((r) => r.truncated);
   if (truncated.length) notes.push(`time cap hit in ${truncated.length}/${results.length} round${results.length === 1 ? '' : 's'}`);
@@ -58,7 +64,9 @@ export function summarize(measurement: Measurement): Summary | undefined {
     callsPerSecond: median(rates),
     minCallsPerSecond: Math.min(...rates),
     maxCallsPerSecond: Math.max(...rates),
-    hopCpuMsPerCall: cpu.length ? median(cpu) : undefined,
+    clientCpuMsPerCall: median(results.map((r) => r.clientCpuMsPerCall)),
+    hopCpuMsPerCall: hop.length ? median(hop) : undefined,
+    upstreamCpuMsPerCall: upstream.length ? median(upstream) : undefined,
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     notes,
   };
@@ -75,13 +83,14 @@ function pad(cells: string[], widths: number[], alignRight: boolean[]): string {
 }
 
 export function formatTable(measurements: readonly Measurement[]): string {
-  const header = ['', 'target', 'c', 'calls', 'p50 ms', 'p99 ms', 'calls/s', '(min–max)', 'hop CPU ms/call', 'errors', 'note'];
+  const header = ['', 'target', 'c', 'calls', 'p50 ms', 'p99 ms', 'calls/s', '(min–max)', 'CPU ms/call: client / hop / upstream', 'errors', 'note'];
   const right = [false, false, true, true, true, true, true, true, true, true, false];
   const rows = measurements.map((m) => {
     const s = summarize(m);
     if (!s) return [m.group, m.target, String(m.concurrency), '-', '-', '-', '-', '', '-', '-', `FAILED: ${m.failures[0] ?? 'no result'}`];
     const spread = m.rounds.length > 1 ? `${rate(s.minCallsPerSecond)}–${rate(s.maxCallsPerSecond)}` : '';
-    return [m.group, m.target, String(m.concurrency), String(Math.round(s.calls)), ms(s.p50Ms), ms(s.p99Ms), rate(s.callsPerSecond), spread, ms(s.hopCpuMsPerCall), String(s.errors), s.notes.join('; ')];
+    const cpu = `${ms(s.clientCpuMsPerCall)} / ${ms(s.hopCpuMsPerCall)} / ${ms(s.upstreamCpuMsPerCall)}`;
+    return [m.group, m.target, String(m.concurrency), String(Math.round(s.calls)), ms(s.p50Ms), ms(s.p99Ms), rate(s.callsPerSecond), spread, cpu, String(s.errors), s.notes.join('; ')];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const lines = [pad(header, widths, right), widths.map((w) => '-'.repeat(w)).join('  ')];
@@ -153,9 +162,12 @@ export function evaluateTargets(measurements: readonly Measurement[], names: Tar
     else {
       const share = gatehouse.callsPerSecond / direct.callsPerSecond;
       const proxyShare = proxy ? `; pipe proxy ${(100 * (proxy.callsPerSecond / direct.callsPerSecond)).toFixed(0)}%` : '';
+      const totalCpu = (s: Summary) => s.clientCpuMsPerCall + (s.hopCpuMsPerCall ?? 0) + (s.upstreamCpuMsPerCall ?? Number.NaN);
+      const cpuShare = totalCpu(direct) / totalCpu(gatehouse);
+      const cpu = Number.isFinite(cpuShare) ? `; CPU ms/call, all processes: direct ${ms(totalCpu(direct))}, gatehouse ${ms(totalCpu(gatehouse))} (→ ${(100 * cpuShare).toFixed(0)}% if CPU-bound)` : '';
       lines.push({
         name,
-        detail: `gatehouse ${rate(gatehouse.callsPerSecond)}/s vs direct ${rate(direct.callsPerSecond)}/s → ${(100 * share).toFixed(0)}%${proxyShare}`,
+        detail: `gatehouse ${rate(gatehouse.callsPerSecond)}/s vs direct ${rate(direct.callsPerSecond)}/s → ${(100 * share).toFixed(0)}%${proxyShare}${cpu}`,
         verdict: share >= 0.7 ? 'PASS' : 'MISS',
       });
     }

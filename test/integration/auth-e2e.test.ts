@@ -26,7 +26,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { gatehouseConfigSchema } from '../../main/config/schema.js';
-import { demoConfig } from '../../main/demo/demo-config.js';
+import { demoConfig, shopTools } from '../../main/demo/demo-config.js';
 import { startShopApi, type RunningShopApi } from '../../main/demo/shop-api.js';
 import { startGateway, type RunningGateway } from '../../main/gateway/gateway.js';
 import type { AuthTokenEvent, IdpStepEvent, RequestInEvent, TraceEvent } from '../../shared/trace-events.js';
@@ -137,7 +137,8 @@ describe.each(CLIENT_ERAS)('the SDK OAuth client, $name era, against the demo ro
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     const claims = decodeJwt(tokens.access_token);
     expect(claims).toMatchObject({ iss: gateway.idp!.issuer, aud: gateway.url(ROUTE), sub: 'alice', groups: ['warehouse-ops'] });
-    expect(String(claims.scope).split(' ')).toEqual(expect.arrayContaining(['shop:read', 'shop:write']));
+    // Least privilege: the 401 asks for shop:read only; shop:write comes by step-up when a write tool is called.
+    expect(String(claims.scope).split(' ')).toEqual(['shop:read']);
   });
 
   it('lists the shop tools and calls list-orders through the gateway', async () => {
@@ -247,6 +248,39 @@ describe('the MCP Inspector CLI with a bearer token', () => {
   it('without a token it is told to authorize, and gets no tools', async () => {
     // Non-interactive, the Inspector stops where it would open the browser: it read the 401.
     await expect(inspector(gateway.url(ROUTE), '--method', 'tools/list')).rejects.toThrow(/auth_required/);
+  });
+});
+
+describe('a route protected by the built-in IdP with no scopes configured', () => {
+  // `auth: {issuer: builtin}` alone is valid config. The route then advertises no scope, so a
+  // spec-following client (the SDK: 401 scope, else PRM scopes_supported) asks for none — the
+  // IdP must still be able to issue it a token, or the config must be refused up front.
+  it('is not a dead end for the SDK client: either refused at load or usable', async () => {
+    const input = {
+      listen: { port: 0 },
+      idp: { kind: 'builtin', port: 0 },
+      routes: [{ path: '/unscoped-mcp', auth: { issuer: 'builtin' }, upstreams: [{ name: 'shop', kind: 'rest', base_url: shop.url, tools: shopTools() }] }],
+    };
+    const parsed = gatehouseConfigSchema.safeParse(input);
+    if (!parsed.success) {
+      expect(parsed.error.message).toMatch(/scope/);
+      return;
+    }
+    const unscoped = await startGateway({ dataDir: path.join(dataDir, 'unscoped'), config: parsed.data });
+    try {
+      const provider = createTestOAuthProvider({ credentials: ALICE });
+      const transport = new StreamableHTTPClientTransport(new URL(unscoped.url('/unscoped-mcp')), { authProvider: provider });
+      const first = newClient('legacy');
+      await expect(first.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+      await transport.finishAuth(provider.callbackParams!);
+      remember(provider, await provider.tokens());
+      const client = newClient('legacy');
+      await client.connect(new StreamableHTTPClientTransport(new URL(unscoped.url('/unscoped-mcp')), { authProvider: provider }));
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('list-orders');
+      await client.close();
+    } finally {
+      await unscoped.close();
+    }
   });
 });
 
