@@ -13,7 +13,13 @@ import tseslint from 'typescript-eslint';
  * Packages main/policy/ may import although they are not shared/ — each must be pure (no I/O, no
  * Node built-ins) and say why here.
  */
-const POLICY_ALLOWED_PACKAGES = [];
+const POLICY_ALLOWED_PACKAGES = [
+  // Schemas for the route's `acl` key (policy-schema.ts); parsing values in memory, no I/O.
+  'zod',
+  // CEL for rule conditions (rule-condition.ts): zero dependencies, no I/O, no clock; parses once
+  // per rule set and evaluates on data passed in.
+  '@marcbachmann/cel-js',
+];
 
 // Deepest sub-folder of a layer the relative-path rules are written out for; files nested deeper
 // may not use `../` at all (see layerBlocks).
