@@ -4,6 +4,8 @@
  * tokens are shortened by the emitter (see main/trace/redact.ts).
  */
 
+import type { Decision } from './policy.js';
+
 export type ProtocolEra = 'legacy' | 'modern';
 
 interface TraceEventBase {
@@ -109,6 +111,16 @@ export interface AuthTokenEvent extends TraceEventBase {
   detail?: string;
 }
 
+/** An access decision on an item (allow, deny, or filtered out of a list), with its explanation. */
+export interface DecisionEvent extends TraceEventBase {
+  type: 'policy.decision';
+  subject: string;
+  clientId?: string;
+  groups: string[];
+  method: string;
+  decision: Decision;
+}
+
 export interface UpstreamStderrEvent extends TraceEventBase {
   type: 'upstream.stderr';
   upstream: string;
@@ -133,6 +145,7 @@ export type TraceEvent =
   | UpstreamStateEvent
   | UpstreamStderrEvent
   | AuthTokenEvent
+  | DecisionEvent
   | IdpStepEvent
   | ConfigEvent;
 

@@ -35,14 +35,33 @@ export interface CompiledDefault {
   deny: CompiledSubjectSet;
 }
 
+export interface ScannedPattern {
+  rule: CompiledRule;
+  test: (name: string) => boolean;
+}
+
 export interface KindIndex {
   /** Rules by the literal names they list. */
   literal: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** Rules with globs or regexes, each with only those tests. */
-  scanned: ReadonlyArray<{ rule: CompiledRule; tests: Array<(name: string) => boolean> }>;
+  /**
+   * Globs and regexes by the literal text every name they match starts with, so a lookup tests
+   * only the patterns whose prefix the name has; `unprefixed` ones (`*x`, `/a|b/`) are always tested.
+   */
+  prefixed: ReadonlyMap<string, readonly ScannedPattern[]>;
+  unprefixed: readonly ScannedPattern[];
+  longestPrefix: number;
   rules: readonly CompiledRule[];
   default?: CompiledDefault;
+  /**
+   * Candidate rules by item name, memoised: they depend on the name alone, and a route sees the
+   * same few names over and over, so the glob and regex scan runs once per name. Bounded, since
+   * resource URIs are open-ended.
+   */
+  candidates: Map<string, readonly CompiledRule[]>;
 }
+
+/** Most names a KindIndex remembers candidates for before it starts over. */
+export const CANDIDATE_CACHE_SIZE = 4096;
 
 export interface CompiledPolicy {
   readonly acl: RouteAcl;
@@ -123,22 +142,27 @@ function compileDefault(acl: RouteAcl, kind: ItemKind): CompiledDefault | undefi
 
 function indexKind(rules: CompiledRule[], kind: ItemKind, fallback: CompiledDefault | undefined): KindIndex {
   const literal = new Map<string, CompiledRule[]>();
-  const scanned: Array<{ rule: CompiledRule; tests: Array<(name: string) => boolean> }> = [];
+  const prefixed = new Map<string, ScannedPattern[]>();
+  const unprefixed: ScannedPattern[] = [];
+  let longestPrefix = 0;
   const ofKind = rules.filter((rule) => rule.kind === kind);
   for (const rule of ofKind) {
-    const tests: Array<(name: string) => boolean> = [];
     for (const pattern of rule.patterns) {
-      if (pattern.type !== 'literal') {
-        tests.push(pattern.test);
-        continue;
+      if (pattern.type === 'literal') {
+        const bucket = literal.get(pattern.name) ?? [];
+        if (bucket.at(-1) !== rule) bucket.push(rule);
+        literal.set(pattern.name, bucket);
+      } else if (pattern.prefix) {
+        const bucket = prefixed.get(pattern.prefix) ?? [];
+        bucket.push({ rule, test: pattern.test });
+        prefixed.set(pattern.prefix, bucket);
+        longestPrefix = Math.max(longestPrefix, pattern.prefix.length);
+      } else {
+        unprefixed.push({ rule, test: pattern.test });
       }
-      const bucket = literal.get(pattern.name) ?? [];
-      if (bucket.at(-1) !== rule) bucket.push(rule);
-      literal.set(pattern.name, bucket);
     }
-    if (tests.length) scanned.push({ rule, tests });
   }
-  return { literal, scanned, rules: ofKind, default: fallback };
+  return { literal, prefixed, unprefixed, longestPrefix, rules: ofKind, default: fallback, candidates: new Map() };
 }
 
 /** Compiles `acl`, or throws a PolicyError listing every problem. */

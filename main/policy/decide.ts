@@ -7,7 +7,7 @@
  */
 import type { ConsideredRule, Decision, Effect, ItemKind, MatchedSubjects, PolicyPrincipal, PolicyRequest, Right } from '../../shared/policy.js';
 import { combineEffects } from './combine-effects.js';
-import { DEFAULT_RULE_ID, type CompiledPolicy, type CompiledRule, type KindIndex } from './compile-policy.js';
+import { CANDIDATE_CACHE_SIZE, DEFAULT_RULE_ID, type CompiledPolicy, type CompiledRule, type KindIndex, type ScannedPattern } from './compile-policy.js';
 import { decidedReason, itemNoun, mcpMethod, noMatchReason, notVisibleReason } from './decision-reason.js';
 import { mcpContext, type ConditionContext } from './rule-condition.js';
 import { describeMatched, matchSubjectSet } from './subject-set.js';
@@ -21,40 +21,27 @@ export interface DecideOptions {
   explain?: 'matching' | 'all';
 }
 
+function candidateRules(index: KindIndex, name: string): readonly CompiledRule[] {
+  const known = index.candidates.get(name);
+  if (known) return known;
+  const found = scanCandidates(index, name);
+  if (index.candidates.size >= CANDIDATE_CACHE_SIZE) index.candidates.clear();
+  index.candidates.set(name, found);
+  return found;
+}
+
 /** Rules whose patterns match `name`, in config order, each once. */
-function candidateRules(index: KindIndex, name: string): CompiledRule[] {
+function scanCandidates(index: KindIndex, name: string): readonly CompiledRule[] {
   const literal = index.literal.get(name) ?? [];
-  let scanned: CompiledRule[] | undefined;
-  for (const { rule, tests } of index.scanned) {
-    for (const test of tests) {
-      if (test(name)) {
-        (scanned ??= []).push(rule);
-        break;
-      }
-    }
-  }
-  if (!scanned) return literal as CompiledRule[];
-  if (literal.length === 0) return scanned;
-  // Both lists are in config order: merge them, dropping rules that matched both ways.
-  const merged: CompiledRule[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < literal.length || j < scanned.length) {
-    const a = literal[i];
-    const b = scanned[j];
-    if (b === undefined || (a !== undefined && a.index < b.index)) {
-      merged.push(a!);
-      i++;
-    } else if (a === undefined || b.index < a.index) {
-      merged.push(b);
-      j++;
-    } else {
-      merged.push(a);
-      i++;
-      j++;
-    }
-  }
-  return merged;
+  let matched: Set<CompiledRule> | undefined;
+  const test = (patterns: readonly ScannedPattern[] | undefined) => {
+    for (const { rule, test } of patterns ?? []) if (!matched?.has(rule) && test(name)) (matched ??= new Set()).add(rule);
+  };
+  test(index.unprefixed);
+  for (let length = Math.min(name.length, index.longestPrefix); length > 0; length--) test(index.prefixed.get(name.slice(0, length)));
+  if (!matched) return literal;
+  for (const rule of literal) matched.add(rule);
+  return [...matched].sort((a, b) => a.index - b.index);
 }
 
 function rightsText(rule: CompiledRule): string {
@@ -64,7 +51,10 @@ function rightsText(rule: CompiledRule): string {
 interface Outcome {
   effect: Effect;
   decidedBy?: { id: string; effect: 'allow' | 'deny'; matched: MatchedSubjects };
+  /** The candidates and the default: what the reason is written from. */
   considered: ConsideredRule[];
+  /** What the decision shows: `considered`, or every rule with explain: all. */
+  shown: ConsideredRule[];
 }
 
 function evaluate(policy: CompiledPolicy, principal: PolicyPrincipal, kind: ItemKind, name: string, right: Right, method: string, explain: 'matching' | 'all'): Outcome {
@@ -139,11 +129,11 @@ function evaluate(policy: CompiledPolicy, principal: PolicyPrincipal, kind: Item
 
   const effect = combineEffects(effects);
   const decidedBy = effect === 'deny' ? firstDeny : effect === 'allow' ? firstAllow : undefined;
-  return { effect, decidedBy, considered: explain === 'all' ? explainAll(policy, kind, right, candidates, considered) : considered };
+  return { effect, decidedBy, considered, shown: explain === 'all' ? explainAll(policy, kind, right, candidates, considered) : considered };
 }
 
 /** Every rule in config order: the candidates' entries, and why each other rule did not match. */
-function explainAll(policy: CompiledPolicy, kind: ItemKind, right: Right, candidates: CompiledRule[], considered: ConsideredRule[]): ConsideredRule[] {
+function explainAll(policy: CompiledPolicy, kind: ItemKind, right: Right, candidates: readonly CompiledRule[], considered: ConsideredRule[]): ConsideredRule[] {
   const byIndex = new Map(candidates.map((rule, i) => [rule.index, considered[i]!]));
   const all = policy.rules.map(
     (rule): ConsideredRule =>
@@ -166,7 +156,7 @@ function toDecision(request: PolicyRequest, principal: PolicyPrincipal, outcome:
     right: request.right,
     kind: request.kind,
     item: request.name,
-    considered: outcome.considered,
+    considered: outcome.shown,
     reason: '',
   };
   if (outcome.decidedBy) {

@@ -6,15 +6,18 @@
 
 export type NamePattern =
   | { type: 'literal'; source: string; name: string }
-  | { type: 'glob'; source: string; tokens: GlobToken[]; test: (name: string) => boolean }
-  | { type: 'regex'; source: string; test: (name: string) => boolean };
+  | { type: 'glob'; source: string; tokens: GlobToken[]; prefix: string; test: (name: string) => boolean }
+  | { type: 'regex'; source: string; prefix: string; test: (name: string) => boolean };
 
 /** A glob as tokens: a literal character, `?` or `*`. */
 export type GlobToken = { any: 'one' } | { any: 'run' } | { char: string };
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
-/** g and y make RegExp.test stateful; d only adds indices. */
-const ALLOWED_FLAGS = /^[imsuv]*$/;
+/**
+ * g and y make RegExp.test stateful; m would let ^ and $ match at line breaks inside a name, so
+ * the regex would no longer have to match the whole name; d only adds indices.
+ */
+const ALLOWED_FLAGS = /^[isuv]*$/;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -34,6 +37,28 @@ function globTest(source: string): (name: string) => boolean {
   return (name) => regex.test(name);
 }
 
+/**
+ * A literal text every name the regex matches starts with ('' when unsure), so a decision can skip
+ * regexes that cannot match. Conservative: it gives up on top-level alternation and stops before
+ * anything that is not a plain character.
+ */
+function regexPrefix(body: string): string {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      for (i++; i < body.length && body[i] !== ']'; i++) if (body[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return '';
+  }
+  const run = /^\^?([A-Za-z0-9_\-:/=,@#%&~'"<> ]*)(.?)/.exec(body)!;
+  const [, plain = '', next = ''] = run;
+  // A quantifier after the run makes its last character optional or repeatable.
+  return /[*+?{]/.test(next) ? plain.slice(0, -1) : plain;
+}
+
 /** Parses one `match` entry; a string result is the problem, in words. */
 export function parseNamePattern(source: string): NamePattern | string {
   if (source.length === 0) return 'empty pattern — write a name, a glob such as get-*, or /regex/';
@@ -41,18 +66,20 @@ export function parseNamePattern(source: string): NamePattern | string {
   if (regexLiteral) {
     const [, body, flags] = regexLiteral as unknown as [string, string, string];
     if (!ALLOWED_FLAGS.test(flags)) {
-      return `regex ${source} has flags "${flags}"; only i, m, s, u and v are allowed (g and y would make matching stateful)`;
+      return `regex ${source} has flags "${flags}"; only i, s, u and v are allowed (a regex always matches the whole name)`;
     }
     try {
       // Compiled as written first, so an error message shows the author's regex, not the anchored one.
       new RegExp(body, flags);
       const regex = new RegExp(`^(?:${body})$`, flags);
-      return { type: 'regex', source, test: (name) => regex.test(name) };
+      // Case-folding and v-mode class syntax are beyond what regexPrefix reads reliably.
+      const prefix = /[iv]/.test(flags) ? '' : regexPrefix(body);
+      return { type: 'regex', source, prefix, test: (name) => regex.test(name) };
     } catch (error) {
       return `regex ${source} does not compile: ${(error as Error).message}`;
     }
   }
-  if (/[*?]/.test(source)) return { type: 'glob', source, tokens: globTokens(source), test: globTest(source) };
+  if (/[*?]/.test(source)) return { type: 'glob', source, tokens: globTokens(source), prefix: source.slice(0, source.search(/[*?]/)), test: globTest(source) };
   return { type: 'literal', source, name: source };
 }
 

@@ -9,8 +9,13 @@ import { z } from 'zod';
 import type { RouteAcl } from '../../shared/policy.js';
 import { findPolicyProblems } from './compile-policy.js';
 
-const names = (what: string, example: string) => z.array(z.string().min(1)).default([]).describe(`${what} Example: ${example}`);
-
+// Defaults are functions throughout: zod hands a constant default out as the same object on every
+// parse, and a caller that edits one parsed ACL must not change the next.
+const names = (what: string, example: string) =>
+  z
+    .array(z.string().min(1))
+    .default(() => [])
+    .describe(`${what} Example: ${example}`);
 
 export const subjectSetSchema = z
   .strictObject({
@@ -52,7 +57,7 @@ export const aclRuleSchema = z.strictObject({
   rights: z
     .array(z.enum(['list', 'call']))
     .min(1)
-    .default(['list', 'call'])
+    .default((): Array<'list' | 'call'> => ['list', 'call'])
     .describe('list: the item shows in */list. call: tools/call, prompts/get, resources/read. An allow rule cannot grant call without list; a call always needs list too.'),
   effect: z.enum(['allow', 'deny']).describe('allow or deny; a deny that applies wins over every allow.'),
   subjects: subjectSetSchema.default(() => ({ groups: [], users: [], clients: [], scopes: [] })).describe('Who the rule is about. Empty or absent: every authenticated principal.'),
@@ -70,7 +75,7 @@ export const routeAclSchema = z
       .enum(['replace', 'merge'])
       .default('replace')
       .describe("replace (Kong): rules that match an item replace the default ACL for that item. merge: rules and the default both apply, and a deny from either wins."),
-    rules: z.array(aclRuleSchema).default([]).describe('Per-item rules, by kind and name. With no rule and no default an item is denied.'),
+    rules: z.array(aclRuleSchema).default(() => []).describe('Per-item rules, by kind and name. With no rule and no default an item is denied.'),
   })
   .superRefine((acl, ctx) => {
     for (const problem of findPolicyProblems(acl)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });

@@ -9,7 +9,7 @@ export type SubjectField = (typeof SUBJECT_FIELDS)[number];
 
 export interface CompiledSubjectSet {
   /** Only the non-empty fields, in SUBJECT_FIELDS order. */
-  fields: Array<{ field: SubjectField; values: ReadonlySet<string>; listed: string[] }>;
+  fields: Array<{ field: SubjectField; values: ReadonlySet<string>; listed: string }>;
   empty: boolean;
 }
 
@@ -19,7 +19,8 @@ export function compileSubjectSet(set: SubjectSet | undefined): CompiledSubjectS
   const fields = SUBJECT_FIELDS.filter((field) => (set?.[field].length ?? 0) > 0).map((field) => ({
     field,
     values: new Set(set![field]),
-    listed: set![field],
+    // Written once here: a mismatch is the common case, and its explanation should cost nothing.
+    listed: `${field} [${shortList(set![field])}]`,
   }));
   return { fields, empty: fields.length === 0 };
 }
@@ -45,11 +46,10 @@ function shortList(values: readonly string[], max = 5): string {
   return values.length > max ? `${shown}, …+${values.length - max} more` : shown;
 }
 
-function mismatch(field: SubjectField, listed: string[], have: readonly string[]): string {
-  const rule = `${field} [${shortList(listed)}]`;
-  if (have.length === 0) return `no subject match: ${rule}, and the token carries no ${NOUN[field]}`;
-  if (have.length === 1) return `no subject match: ${rule} ∌ ${have[0]}`;
-  return `no subject match: ${rule} ∌ any of [${shortList(have)}]`;
+function mismatch(field: SubjectField, listed: string, have: readonly string[]): string {
+  if (have.length === 0) return `no subject match: ${listed}, and the token carries no ${NOUN[field]}`;
+  if (have.length === 1) return `no subject match: ${listed} ∌ ${have[0]}`;
+  return `no subject match: ${listed} ∌ any of [${shortList(have)}]`;
 }
 
 /** Matches every non-empty field; an empty set matches with nothing matched. */
@@ -57,8 +57,9 @@ export function matchSubjectSet(set: CompiledSubjectSet, principal: PolicyPrinci
   const matched: MatchedSubjects = {};
   for (const { field, values, listed } of set.fields) {
     const have = principalValues(principal, field);
-    const hits = have.filter((value) => values.has(value));
-    if (hits.length === 0) return { ok: false, why: mismatch(field, listed, have) };
+    let hits: string[] | undefined;
+    for (const value of have) if (values.has(value)) (hits ??= []).push(value);
+    if (!hits) return { ok: false, why: mismatch(field, listed, have) };
     matched[field] = hits;
   }
   return { ok: true, matched };
