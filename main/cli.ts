@@ -8,7 +8,9 @@ import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import type { GatehouseConfig } from './config/schema.js';
 import { watchConfig } from './config/watch-config.js';
+import type { LintContext, LintFinding } from '../shared/policy.js';
 import { demoConfig } from './demo/demo-config.js';
+import { lintPolicy } from './policy/index.js';
 import { startShopApi } from './demo/shop-api.js';
 import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/gateway.js';
 
@@ -51,6 +53,26 @@ function printServing(gateway: RunningGateway, config: GatehouseConfig): void {
   }
 }
 
+function printLint(findings: Array<LintFinding & { route?: string }>): void {
+  for (const finding of findings) {
+    console.warn(`warning: ${finding.route ? `route ${finding.route}: ` : ''}acl rule "${finding.ruleId}": ${finding.message} — ${finding.fix}`);
+  }
+}
+
+/** What `check` can lint without running anything: declared REST tools, and the built-in IdP's groups. */
+function staticLint(config: GatehouseConfig): Array<LintFinding & { route: string }> {
+  return config.routes.flatMap((route) => {
+    if (!route.acl) return [];
+    const restOnly = route.upstreams.every((u) => u.kind === 'rest');
+    const tools = route.upstreams.flatMap((u) => (u.kind === 'rest' ? u.tools.map((t) => t.name) : []));
+    const context: LintContext = {
+      ...(restOnly ? { catalog: { tools, prompts: [], resources: [], resource_templates: [] } } : {}),
+      ...(route.auth?.issuer === 'builtin' && config.idp ? { knownGroups: [...new Set(config.idp.users.flatMap((u) => u.groups))] } : {}),
+    };
+    return lintPolicy(route.acl, context).map((finding) => ({ ...finding, route: route.path }));
+  });
+}
+
 function reportUpstreamStates(gateway: RunningGateway): void {
   gateway.trace.subscribe((event) => {
     if (event.type === 'upstream.state' && event.state !== 'connected' && event.state !== 'closed' && !event.session) {
@@ -83,6 +105,7 @@ async function serve(file: string, port?: number, host?: string): Promise<void> 
   const gateway = await startGateway({ config, configPath: file });
   reportUpstreamStates(gateway);
   printServing(gateway, config);
+  printLint(gateway.lint());
   console.log(`Watching ${file} for changes.`);
   const stopWatching = watchConfig(file, {
     onValid: async (next) => {
@@ -95,6 +118,7 @@ async function serve(file: string, port?: number, host?: string): Promise<void> 
       ].filter(Boolean);
       console.log(`Config reloaded: ${parts.join('; ') || 'no route changed'}`);
       if (outcome.restartNeeded.length) console.warn(`  ${outcome.restartNeeded.join(', ')} changed: restart Gatehouse to apply it`);
+      printLint(gateway.lint());
     },
     onInvalid: (error) => {
       gateway.trace.emit({ type: 'config.rejected', file, problems: error.problems.map(formatProblem) });
@@ -135,6 +159,9 @@ async function check(file: string): Promise<number> {
   const config = await loadConfig(file);
   const upstreams = config.routes.reduce((n, route) => n + route.upstreams.length, 0);
   console.log(`${file}: OK — ${config.routes.length} route(s), ${upstreams} upstream(s), listening on ${config.listen.host}:${config.listen.port}`);
+  const findings = staticLint(config);
+  printLint(findings);
+  if (findings.length) console.warn(`${findings.length} ACL lint finding(s); the config is valid, but these rules do not do what they look like.`);
   return 0;
 }
 

@@ -145,7 +145,7 @@ export class ResourceServer {
         scopes: principal.scopes,
         ...(exp ? { expiresAt: exp } : {}),
         resource: new URL(resource),
-        extra: { subject: principal.subject, groups: principal.groups },
+        extra: { subject: principal.subject, groups: principal.groups, principal },
       },
     };
   }

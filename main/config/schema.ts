@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import { routeAclSchema } from '../policy/policy-schema.js';
+
 const httpMethod = z
   .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
   .describe('HTTP method of the REST endpoint. Example: GET');
@@ -180,6 +182,7 @@ export const routeSchema = z.strictObject({
     .describe('Extra Host header names accepted on this route besides localhost, 127.0.0.1 and [::1] (DNS-rebinding protection).'),
   cors: corsSchema.optional(),
   auth: routeAuthSchema.optional(),
+  acl: routeAclSchema.optional().describe('Who may see and call which tools, prompts and resources (docs/policy.md). Needs auth.'),
   upstreams: z.array(upstreamSchema).min(1).describe('The servers behind this route.'),
 });
 
@@ -241,6 +244,13 @@ export const gatehouseConfigSchema = z
           code: 'custom',
           path: ['routes', index, 'auth', 'issuer'],
           message: 'issuer is "builtin" but the built-in identity provider is off — add `idp: builtin` at the top level',
+        });
+      }
+      if (route.acl && !route.auth) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'acl'],
+          message: 'an ACL needs to know who is calling, and this route has no auth — add auth (e.g. issuer: builtin) or remove the acl',
         });
       }
       const auth = route.auth;

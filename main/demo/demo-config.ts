@@ -14,6 +14,7 @@ import {
   type RestToolConfig,
   type RouteAuthConfig,
 } from '../config/schema.js';
+import { demoShopAcl } from '../policy/demo-acl.js';
 import { ORDER_STATUSES } from './shop-api.js';
 
 export interface DemoConfigOptions {
@@ -178,6 +179,8 @@ export function demoConfig(options: DemoConfigOptions): GatehouseConfig {
         prefix: 'conditional',
         allowed_hosts: [],
         ...auth,
+        // The ACL matrix: alice (warehouse-ops) sees 5 tools, bob (customer-support) 7 (docs/policy.md).
+        ...(options.auth ? { acl: demoShopAcl() } : {}),
         upstreams: [
           {
             name: 'shop',

@@ -16,12 +16,16 @@ import { claimHeaders } from '../auth/claim-headers.js';
 import { ResourceServer } from '../auth/resource-server.js';
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
 import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../idp/builtin-idp.js';
+import type { LintFinding } from '../../shared/policy.js';
+import { lintPolicy } from '../policy/index.js';
+import { AuditLog } from '../trace/audit-log.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { withCallHeaders } from '../upstream/call-headers.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
 import { authenticateRequest } from './route-auth.js';
+import { lintContext, previewPersona, type PersonaPreview } from './persona-preview.js';
 import { RouteRuntime } from './route-runtime.js';
 
 export const GATEHOUSE_VERSION = '0.1.0';
@@ -44,13 +48,23 @@ export interface RunningGateway {
   readonly idp?: RunningIdp;
   /** The URL clients use for a route, e.g. http://127.0.0.1:8400/ecommerce-mcp */
   url(routePath: string): string;
-  /** Applies a new config: changed routes are rebuilt, unchanged ones keep their sessions. */
+  /** Every access decision, durable and queryable. */
+  readonly audit: AuditLog;
+  /** Applies a new config: changed routes are rebuilt, unchanged ones keep their sessions (an ACL-only change is applied in place). */
   reload(config: GatehouseConfig): Promise<{ added: string[]; changed: string[]; removed: string[]; restartNeeded: string[] }>;
+  /** What a persona (a set of claims, or a built-in IdP user) would see on a route, and why — no token needed. */
+  previewPersona(routePath: string, persona: { claims: Record<string, unknown> } | { user: string }): PersonaPreview;
+  /** Lint findings of every route's ACL against the live catalogs and the built-in IdP's users. */
+  lint(): Array<LintFinding & { route: string }>;
   close(): Promise<void>;
 }
 
 function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameExceptAcl(a: RouteConfig, b: RouteConfig): boolean {
+  return sameRoute({ ...a, acl: undefined }, { ...b, acl: undefined });
 }
 
 function listen(app: express.Express, port: number, host: string): Promise<HttpServer> {
@@ -173,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const displayHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? 'localhost' : config.listen.host;
   const url = (routePath: string) => `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}${routePath}`;
 
+  const audit = new AuditLog(path.join(dataDir, 'audit'));
   const runtimeFor = (route: RouteConfig, idp: RunningIdp | undefined) => {
     const resourceServer =
       route.auth &&
@@ -184,7 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         port,
         introspectionClient: route.auth.issuer === 'builtin' ? idp?.introspectionClient : undefined,
       });
-    return new RouteRuntime(route, { baseDir, trace, maxBodyBytes: config.listen.max_body_bytes, version: GATEHOUSE_VERSION, resourceServer: resourceServer || undefined });
+    return new RouteRuntime(route, { baseDir, trace, audit, maxBodyBytes: config.listen.max_body_bytes, version: GATEHOUSE_VERSION, resourceServer: resourceServer || undefined });
   };
 
   let idp: RunningIdp | undefined;
@@ -209,6 +224,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   } catch (error) {
     await Promise.all([...routes.values()].map((runtime) => runtime.close()));
     await idp?.close();
+    await audit.close();
     await new Promise((resolve) => server.close(resolve));
     throw error;
   }
@@ -220,7 +236,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trace,
     routes,
     idp,
+    audit,
     url,
+    previewPersona: (routePath, persona) => {
+      const runtime = routes.get(routePath);
+      if (!runtime) throw new Error(`no route ${routePath}`);
+      return previewPersona(runtime, persona, config.idp?.users ?? []);
+    },
+    lint: () =>
+      [...routes.values()].flatMap((runtime) =>
+        runtime.route.acl ? lintPolicy(runtime.route.acl, lintContext(runtime, config)).map((finding) => ({ ...finding, route: runtime.route.path })) : [],
+      ),
     async reload(next) {
       const restartNeeded: string[] = [];
       if (JSON.stringify(next.listen) !== JSON.stringify(config.listen)) restartNeeded.push('listen');
@@ -234,6 +260,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const before = previous.get(route.path);
         if (before && sameRoute(before, route)) continue;
         (before ? changed : added).push(route.path);
+        const running = routes.get(route.path);
+        if (before && running && sameExceptAcl(before, route)) {
+          running.replaceAcl(route.acl);
+          continue;
+        }
         const runtime = runtimeFor(route, idp);
         await runtime.start();
         const old = routes.get(route.path);
@@ -252,6 +283,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.closeAllConnections();
       await Promise.all([...routes.values()].map((runtime) => runtime.close()));
       await idp?.close();
+      await audit.close();
       await closed;
     },
   };

@@ -19,11 +19,14 @@ import {
 
 import type { Authenticated, ResourceServer } from '../auth/resource-server.js';
 import type { RouteConfig } from '../config/schema.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/index.js';
+import type { AuditLog } from '../trace/audit-log.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { describeError } from '../upstream/upstream-error.js';
 import { RouteCatalog, type UpstreamCatalog } from './catalog.js';
 import { ParkedCalls } from './interactive-call.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
+import { RouteAccess } from './route-access.js';
 import { createRouteServer, type ParkedState, type RouteServerContext } from './route-server.js';
 import { UpstreamSet, type ChannelHooks } from './upstream-set.js';
 
@@ -38,6 +41,8 @@ export interface RouteRuntimeOptions {
   sessionIdleMs?: number;
   /** Present when the route is protected (auth in its config). */
   resourceServer?: ResourceServer;
+  /** Where access decisions are recorded. */
+  audit?: AuditLog;
 }
 
 interface LegacySession {
@@ -72,9 +77,11 @@ export class RouteRuntime {
   private readonly sweeper: NodeJS.Timeout;
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly principalSets = new Map<string, { set: UpstreamSet; lastSeen: number }>();
+  /** The compiled ACL; replaced in place when only the ACL changes, so sessions survive. */
+  private policy?: CompiledPolicy;
 
   constructor(
-    readonly route: RouteConfig,
+    public route: RouteConfig,
     private readonly options: RouteRuntimeOptions,
   ) {
     this.catalog = new RouteCatalog(route.prefix, route.upstreams.map((u) => u.name));
@@ -83,7 +90,9 @@ export class RouteRuntime {
       // A parked call can only be resumed by the session (or client) that started it.
       bind: (ctx) => `${route.path}\0${ctx.sessionId ?? ''}\0${ctx.http?.authInfo?.clientId ?? ''}\0${String(ctx.http?.authInfo?.extra?.subject ?? '')}`,
     });
-    this.serverContext = { route, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version };
+    this.policy = route.acl ? compilePolicy(route.acl) : undefined;
+    const access = new RouteAccess(route.path, () => this.policy, options.trace, options.audit);
+    this.serverContext = { route, access, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version };
     this.shared = new UpstreamSet({ route, baseDir: options.baseDir, trace: options.trace }, this.channelHooks(undefined, true));
     this.modern = createMcpHandler((ctx) => createRouteServer(this.serverContext, this.modernSet(ctx.authInfo)), {
       legacy: 'reject',
@@ -98,6 +107,21 @@ export class RouteRuntime {
   async start(): Promise<void> {
     await this.shared.start();
     await Promise.all(this.route.upstreams.map((u) => this.refresh(u.name)));
+  }
+
+  /**
+   * Applies a new ACL to the running route and tells every client its lists may have changed
+   * (what a session may see can change with it).
+   */
+  replaceAcl(acl: RouteConfig['acl']): void {
+    this.policy = acl ? compilePolicy(acl) : undefined;
+    this.route = { ...this.route, acl };
+    for (const method of ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed']) this.announce(method);
+  }
+
+  /** The compiled ACL, for previews and lint. */
+  get compiledPolicy(): CompiledPolicy | undefined {
+    return this.policy;
   }
 
   get resourceServer(): ResourceServer | undefined {

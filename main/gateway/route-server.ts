@@ -21,10 +21,12 @@ import { UpstreamError, describeError } from '../upstream/upstream-error.js';
 import type { RouteCatalog } from './catalog.js';
 import { InteractiveCall, type ParkedCalls } from './interactive-call.js';
 import { addUpstreamTime } from './request-timing.js';
+import { notAvailable, type RouteAccess } from './route-access.js';
 import type { UpstreamSet } from './upstream-set.js';
 
 export interface RouteServerContext {
   route: RouteConfig;
+  access: RouteAccess;
   catalog: RouteCatalog;
   parked: ParkedCalls;
   codec: RequestStateCodec<ParkedState>;
@@ -53,7 +55,7 @@ function toProtocolError(error: unknown): unknown {
 }
 
 export function createRouteServer(context: RouteServerContext, set: UpstreamSet, sessionId?: string): Server {
-  const { route, catalog, trace } = context;
+  const { route, catalog, trace, access } = context;
   const server = new Server(
     { name: `gatehouse${route.path.replaceAll('/', '-')}`, version: context.version },
     {
@@ -134,47 +136,53 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
     throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `resource ${uri} not found on route ${route.path}`, { uri });
   }
 
-  server.setRequestHandler('tools/list', (_request, ctx) => {
+  server.setRequestHandler('tools/list', async (_request, ctx) => {
     traceIn(ctx);
-    return { tools: catalog.tools() as Tool[] };
+    return { tools: await access.filter(ctx, 'tools', catalog.tools() as Tool[], (tool) => tool.name) };
   });
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const name = request.params.name;
     traceIn(ctx, name);
     const entry = catalog.resolve<Tool>('tools', name);
+    // Under an ACL an unknown tool and a forbidden one get the same answer: hidden stays hidden.
+    if (!entry && access.enforced) throw notAvailable('tools', name);
+    await access.check(ctx, 'tools', name);
     if (!entry) throw notFound('Tool', name);
     const params = { name: entry.original, arguments: request.params.arguments ?? {} };
     return (await forwardInteractive(entry.upstream, { method: 'tools/call', params }, name, ctx)) as never;
   });
 
-  server.setRequestHandler('prompts/list', (_request, ctx) => {
+  server.setRequestHandler('prompts/list', async (_request, ctx) => {
     traceIn(ctx);
-    return { prompts: catalog.prompts() as Prompt[] };
+    return { prompts: await access.filter(ctx, 'prompts', catalog.prompts() as Prompt[], (prompt) => prompt.name) };
   });
 
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const name = request.params.name;
     traceIn(ctx, name);
     const entry = catalog.resolve<Prompt>('prompts', name);
+    if (!entry && access.enforced) throw notAvailable('prompts', name);
+    await access.check(ctx, 'prompts', name);
     if (!entry) throw notFound('Prompt', name);
     const params = { name: entry.original, ...(request.params.arguments ? { arguments: request.params.arguments } : {}) };
     return (await forwardInteractive(entry.upstream, { method: 'prompts/get', params }, name, ctx)) as never;
   });
 
-  server.setRequestHandler('resources/list', (_request, ctx) => {
+  server.setRequestHandler('resources/list', async (_request, ctx) => {
     traceIn(ctx);
-    return { resources: catalog.resources() as Resource[] };
+    return { resources: await access.filter(ctx, 'resources', catalog.resources() as Resource[], (resource) => resource.uri) };
   });
 
-  server.setRequestHandler('resources/templates/list', (_request, ctx) => {
+  server.setRequestHandler('resources/templates/list', async (_request, ctx) => {
     traceIn(ctx);
-    return { resourceTemplates: catalog.resourceTemplates() as ResourceTemplate[] };
+    return { resourceTemplates: await access.filter(ctx, 'resource_templates', catalog.resourceTemplates() as ResourceTemplate[], (template) => template.uriTemplate) };
   });
 
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const uri = request.params.uri;
     traceIn(ctx, uri);
+    await access.check(ctx, 'resources', uri);
     const owner = resourceOwner(uri);
     return (await forwardInteractive(owner.upstream, { method: 'resources/read', params: { uri } }, uri, ctx)) as never;
   });
@@ -183,6 +191,7 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
     server.setRequestHandler(method, async (request, ctx) => {
       const uri = request.params.uri;
       traceIn(ctx, uri);
+      await access.check(ctx, 'resources', uri);
       const owner = resourceOwner(uri);
       const upstream = set.get(owner.upstream);
       if (!(await upstream.connectedCapabilities()).resources?.subscribe) {
@@ -196,6 +205,9 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
   server.setRequestHandler('completion/complete', async (request, ctx) => {
     const ref = request.params.ref;
     traceIn(ctx, ref.type === 'ref/prompt' ? ref.name : ref.uri);
+    // Completing arguments of an item is part of seeing it.
+    if (ref.type === 'ref/prompt') await access.check(ctx, 'prompts', ref.name, 'list');
+    else await access.check(ctx, 'resource_templates', ref.uri, 'list');
     const owner =
       ref.type === 'ref/prompt'
         ? catalog.resolve<Prompt>('prompts', ref.name)

@@ -53,8 +53,15 @@ export class AuditLog {
 
   /** Appends one entry; resolves once the line is written. Appends are serialized. */
   append(entry: Omit<AuditEntry, 'v' | 'time'>): Promise<void> {
-    const line = `${JSON.stringify({ v: 1, time: new Date().toISOString(), ...entry })}\n`;
-    const write = this.queue.then(() => this.write(line));
+    return this.appendMany([entry]);
+  }
+
+  /** Appends entries in one write (a filtered list decides once per item). */
+  appendMany(entries: Array<Omit<AuditEntry, 'v' | 'time'>>): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    const time = new Date().toISOString();
+    const lines = entries.map((entry) => `${JSON.stringify({ v: 1, time, ...entry })}\n`).join('');
+    const write = this.queue.then(() => this.write(lines));
     this.queue = write.catch(() => undefined);
     return write;
   }
@@ -100,15 +107,15 @@ export class AuditLog {
     return [...(names.includes(FILE) ? [FILE] : []), ...rotated];
   }
 
-  private async write(line: string): Promise<void> {
+  private async write(lines: string): Promise<void> {
     if (!this.handle) {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.handle = await open(path.join(this.dir, FILE), 'a', 0o600);
       this.size = (await stat(path.join(this.dir, FILE))).size;
     }
-    if (this.size + line.length > this.maxBytes && this.size > 0) await this.rotate();
-    await this.handle!.appendFile(line, 'utf8');
-    this.size += Buffer.byteLength(line);
+    if (this.size + lines.length > this.maxBytes && this.size > 0) await this.rotate();
+    await this.handle!.appendFile(lines, 'utf8');
+    this.size += Buffer.byteLength(lines);
   }
 
   private async rotate(): Promise<void> {

@@ -47,6 +47,13 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
+// The stdio echo server runs on plain `node` (type stripping) and the gateway wants Node ≥ 22.12.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 22) {
+  process.stderr.write(`The benchmark needs Node 22 or newer, this is ${process.version}: run it with \`npm run bench\`, which puts the project's Node 22 first on PATH\n`);
+  process.exit(2);
+}
+
 const quick = process.env.BENCH_QUICK === '1';
 const rounds = positiveInteger('BENCH_ROUNDS', quick ? 1 : 3);
 const clients = positiveInteger('BENCH_CLIENTS', 1);
@@ -202,6 +209,8 @@ function runRound(spec: LoadSpec, target: Target): Promise<Round> {
 }
 
 const measurements: Measurement[] = [];
+/** Set on Ctrl-C: no new round starts while the processes are being stopped. */
+let interrupted = false;
 
 function measurementFor(group: string, target: string, concurrency: number): Measurement {
   let measurement = measurements.find((m) => m.group === group && m.target === target && m.concurrency === concurrency);
@@ -215,6 +224,7 @@ async function measureGroup(group: string, targets: readonly Target[], plans: re
     for (const target of targets) measurementFor(group, target.name, plan.concurrency);
     for (let round = 0; round < rounds; round++) {
       for (let turn = 0; turn < targets.length; turn++) {
+        if (interrupted) return;
         const target = targets[(turn + round) % targets.length]!;
         const measurement = measurementFor(group, target.name, plan.concurrency);
         process.stderr.write(`  ${group} / ${target.name} / c=${plan.concurrency} / round ${round + 1}/${rounds} …`);
@@ -315,6 +325,7 @@ async function main(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     process.stderr.write(`\n${signal}: stopping every benchmark process…\n`);
     void stopAll().finally(() => process.exit(130));
   });

@@ -1,5 +1,5 @@
 /**
- * Drives tools/call load at one MCP endpoint from a process of its own (forked by bench.ts with
+ * Drives tools/call load at one MCP endpoint from a process of its own (spawned by bench.ts with
  * an IPC channel), so the clients' CPU is not taken from the server under test's event loop.
  *
  * Clients are the SDK's (`@modelcontextprotocol/client`, legacy 2025-11-25 mode, Streamable
@@ -124,6 +124,7 @@ export async function runLoad(spec: LoadSpec, onMeasuring: () => Promise<void> =
     const cpuBefore = process.cpuUsage();
     const phase = await runPhase(clients, spec, spec.calls, spec.maxMs);
     const cpu = process.cpuUsage(cpuBefore);
+    if (phase.completed === 0) throw new Error(`no call succeeded (${phase.errors} failed): ${phase.firstError ?? 'no call was made'}`);
     const sorted = phase.latencies.slice().sort();
     return {
       completed: phase.completed,
@@ -144,8 +145,8 @@ export async function runLoad(spec: LoadSpec, onMeasuring: () => Promise<void> =
 /**
  * The SDK client's transport hands one long-lived AbortSignal to every fetch, and undici keeps an
  * abort listener on it per request until GC: past 1500, Node prints a MaxListenersExceededWarning
- * per call. That is the client's business, not the server's under test — keep it off the
- * terminal and out of the client's CPU time; print any other warning.
+ * per call. That is the client's business, not the server's under test: keep thousands of them
+ * off the terminal (and the cost of printing them out of the client's CPU); print any other.
  */
 function quietAbortListenerWarnings(): void {
   process.removeAllListeners('warning');
@@ -154,7 +155,7 @@ function quietAbortListenerWarnings(): void {
   });
 }
 
-// Forked by bench.ts: the spec comes as argv[2], the result goes back over IPC.
+// Spawned by bench.ts: the spec comes as argv[2], the result goes back over IPC.
 if (process.send && process.argv[2]) {
   quietAbortListenerWarnings();
   const reply = (message: LoadMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));

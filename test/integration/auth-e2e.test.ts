@@ -80,7 +80,10 @@ beforeAll(async () => {
   shop = await startShopApi();
   const demo = demoConfig({ shopUrl: shop.url, port: 0, auth: true, idpPort: 0 });
   // Only the shop route: /everything would spawn server-everything, which nothing here uses.
-  gateway = await startGateway({ dataDir, config: gatehouseConfigSchema.parse({ ...demo, routes: demo.routes.filter((route) => route.path === ROUTE) }) });
+  // And without its ACL: this file is about OAuth (alice may not cancel orders under the demo ACL;
+  // test/integration/acl-e2e.test.ts covers the ACL).
+  const routes = demo.routes.filter((route) => route.path === ROUTE).map((route) => ({ ...route, acl: undefined }));
+  gateway = await startGateway({ dataDir, config: gatehouseConfigSchema.parse({ ...demo, routes }) });
 });
 
 afterAll(async () => {
