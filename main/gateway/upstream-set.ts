@@ -90,7 +90,10 @@ export class UpstreamSet {
       (connectionEvents) =>
         config.kind === 'rest'
           ? Promise.resolve(connectRestUpstream(config))
-          : connectMcpUpstream(config, connectionEvents, { baseDir }),
+          : connectMcpUpstream(config, connectionEvents, {
+              baseDir,
+              onStderr: (line) => trace.emit({ type: 'upstream.stderr', route: route.path, session: this.hooks.session?.id, upstream: config.name, line: line.slice(0, 2_000) }),
+            }),
       events,
       {
         onState: (state, detail) => {
