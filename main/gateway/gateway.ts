@@ -106,11 +106,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);
             response = await withCallHeaders(headers, () => runtime.handle(request, auth));
           } else response = await runtime.handle(request, auth);
-          const headers = new Headers(response.headers);
           const total = performance.now() - started;
-          headers.set(UPSTREAM_LATENCY_HEADER, String(Math.round(timing.upstreamMs)));
-          headers.set(PROXY_LATENCY_HEADER, String(Math.max(0, Math.round(total - timing.upstreamMs))));
-          return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+          const latency: Array<[string, string]> = [
+            [UPSTREAM_LATENCY_HEADER, String(Math.round(timing.upstreamMs))],
+            [PROXY_LATENCY_HEADER, String(Math.max(0, Math.round(total - timing.upstreamMs)))],
+          ];
+          try {
+            for (const [name, value] of latency) response.headers.set(name, value);
+            return response;
+          } catch {
+            // A response with immutable headers (one fetch returned) is copied instead.
+            const headers = new Headers(response.headers);
+            for (const [name, value] of latency) headers.set(name, value);
+            return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+          }
         }),
     },
     { maxRequestBodySize: config.listen.max_body_bytes },
