@@ -166,6 +166,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       req.resume();
       return;
     }
+    // An SSE stream's headers must leave at once: Node holds them until the first body write,
+    // which for an idle notification stream is the 15 s keep-alive (clients time out waiting).
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => express.Response;
+    res.writeHead = ((...args: unknown[]) => {
+      const result = writeHead(...args);
+      const given = args.find((arg): arg is Record<string, unknown> => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+      const type = String(res.getHeader('content-type') ?? given?.['content-type'] ?? given?.['Content-Type'] ?? '');
+      if (type.startsWith('text/event-stream')) res.flushHeaders();
+      return result;
+    }) as typeof res.writeHead;
     mcpHandler(req, res).catch(next);
   });
   app.get('/', (req, res) => {
