@@ -15,7 +15,7 @@
  * - BENCH_ROUNDS=N: rounds per target (default 3; 1 with BENCH_QUICK).
  * - BENCH_CLIENTS=N: spread the in-flight calls over N SDK client sessions (default 1: c=32 is
  *   32 concurrent calls on one session).
- * - BENCH_ONLY=http|stdio: run one half only (when working on one path).
+ * - BENCH_ONLY=http|stdio|auth: run one part only (auth: OAuth and ACL costs, auth-policy-bench.ts).
  * - BENCH_CPU_PROF=DIR: run the Gatehouse processes under `node --cpu-prof`, profiles into DIR.
  */
 import { realpathSync } from 'node:fs';
@@ -30,6 +30,7 @@ import type { gatehouseConfigSchema, upstreamSchema } from '../../main/config/sc
 import { killAllNow, spawnTracked, startService, stopAll, stopProcess, waitForHttp, type Service } from './child-processes.js';
 import type { LoadMessage, LoadResult, LoadSpec } from './load-generator.js';
 import { processCpuMs } from './process-cpu.js';
+import { runAuthBench, runPolicyBench } from './auth-policy-bench.js';
 import { evaluateTargets, formatTable, formatTargets, type Measurement, type Round, type TargetNames } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -59,8 +60,8 @@ const rounds = positiveInteger('BENCH_ROUNDS', quick ? 1 : 3);
 const clients = positiveInteger('BENCH_CLIENTS', 1);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'http' && only !== 'stdio') {
-  process.stderr.write(`BENCH_ONLY=${only} is not understood: use BENCH_ONLY=http or BENCH_ONLY=stdio, or leave it unset for both\n`);
+if (only !== undefined && only !== 'http' && only !== 'stdio' && only !== 'auth') {
+  process.stderr.write(`BENCH_ONLY=${only} is not understood: use BENCH_ONLY=http, stdio or auth, or leave it unset for all\n`);
   process.exit(2);
 }
 
@@ -307,8 +308,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadBefore = loadAverage();
   process.stderr.write(`${quick ? 'Quick run' : 'Full run (several minutes)'}; progress on stderr, table on stdout.\n`);
-  if (only !== 'stdio') await httpPhase();
-  if (only !== 'http') await stdioPhase();
+  if (only === undefined || only === 'http') await httpPhase();
+  if (only === undefined || only === 'stdio') await stdioPhase();
+  const authAndPolicy = only === undefined || only === 'auth' ? [...runPolicyBench(), '', ...(await runAuthBench())] : [];
   const out = [
     '',
     header(loadBefore),
@@ -317,6 +319,8 @@ async function main(): Promise<void> {
     '',
     'Targets (performance issue)',
     formatTargets(evaluateTargets(measurements, NAMES)),
+    '',
+    ...authAndPolicy,
     '',
     `Done in ${((Date.now() - started) / 1000).toFixed(0)} s.${cpuProfDir ? ` CPU profiles of the Gatehouse processes: ${cpuProfDir}` : ''}`,
   ];
