@@ -19,6 +19,7 @@ import { startGateway } from '../../main/gateway/gateway.js';
 import { compilePolicy, decide, filterCatalog, routeAclSchema } from '../../main/policy/index.js';
 import { startRecordingApi } from '../fixtures/recording-api.js';
 import { startTestIssuer } from '../fixtures/test-issuer.js';
+import { fetchWithCallHeaders } from '../../main/upstream/call-headers.js';
 import { createTestOAuthProvider } from '../helpers/oauth-login.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -36,7 +37,9 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 async function timeCalls(url: string, token: string | undefined): Promise<number[]> {
   const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : undefined));
+  // The gateway's own fetch wrapper: one abort signal per request (see main/upstream/call-headers.ts).
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: fetchWithCallHeaders, ...(headers ? { requestInit: { headers } } : {}) }));
   for (let i = 0; i < 100; i++) await client.callTool({ name: 'ping-api', arguments: {} });
   const samples: number[] = [];
   for (let i = 0; i < CALLS; i++) {
