@@ -134,6 +134,9 @@ export class RouteRuntime {
 
   /** Serves one HTTP exchange; `auth` is the verified caller on a protected route. */
   async handle(request: Request, auth?: Authenticated): Promise<Response> {
+    // A request on a known 2025 session is legacy by definition: no need to read its body twice.
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId && this.sessions.has(sessionId)) return this.handleLegacy(request, auth);
     if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.options.maxBodyBytes }))) {
       return this.modern.fetch(request, { authInfo: auth?.authInfo });
     }
