@@ -10,6 +10,7 @@ import {
   SSEClientTransport,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
   StreamableHTTPClientTransport,
   type Notification,
   type RequestMethod,
@@ -59,6 +60,11 @@ function describeExit(transport: Transport): string | undefined {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
   return tail ? `${how} (stderr: ${tail})` : how;
+}
+
+/** fetch's own failure (refused, reset, DNS): the upstream is not there, as opposed to answering badly. */
+function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
 }
 
 export async function connectMcpUpstream(
@@ -124,6 +130,34 @@ export async function connectMcpUpstream(
             'upstream_exited',
             config.name,
             `${closeReason || `upstream "${config.name}" closed the connection`} while handling ${request.method} — Gatehouse is restarting it; retry the call`,
+            { cause: error },
+          );
+        }
+        const sessionLost = error instanceof SdkHttpError && (error.status === 404 || (error.status === 400 && /session/i.test(error.message)));
+        if (sessionLost && config.kind !== 'stdio') {
+          // The upstream no longer knows our session (it restarted; some servers answer 400, not
+          // the spec's 404): start over with a new one.
+          void client.close();
+          throw new UpstreamError(
+            'upstream_unavailable',
+            config.name,
+            `upstream "${config.name}" no longer knows Gatehouse's session (it probably restarted) — Gatehouse is reconnecting; retry the call`,
+            { cause: error },
+          );
+        }
+        if (isNetworkError(error)) {
+          throw new UpstreamError(
+            'upstream_unreachable',
+            config.name,
+            `upstream "${config.name}" (${config.kind} ${'url' in config ? config.url : ''}) cannot be reached: ${describeError(error)} — check that the server is running; Gatehouse retries on the next call`,
+            { cause: error },
+          );
+        }
+        if (error instanceof SdkHttpError) {
+          throw new UpstreamError(
+            'upstream_unavailable',
+            config.name,
+            `upstream "${config.name}" answered HTTP ${error.status} to ${request.method}: ${error.message.slice(0, 300)}`,
             { cause: error },
           );
         }
