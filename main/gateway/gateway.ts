@@ -100,7 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           if (!runtime) return jsonRpcErrorResponse(404, -32000, 'No such route');
           let response: Response;
           const resourceServer = runtime.resourceServer;
-          const auth = resourceServer ? await authenticateRequest(resourceServer, request, trace, runtime.route.path) : undefined;
+          const auth = resourceServer ? await authenticateRequest(resourceServer, request, trace, runtime.route.path, (tool, principal) => runtime.canSee('tools', tool, principal)) : undefined;
           if (auth instanceof Response) response = auth;
           else if (auth && Object.keys(runtime.route.auth?.claim_to_header ?? {}).length) {
             const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);

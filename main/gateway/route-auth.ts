@@ -4,6 +4,7 @@
  * well-known metadata never get here: they need no token.
  */
 import { insufficientScope, OAuthError } from '../auth/oauth-error.js';
+import type { Principal } from '../auth/principal.js';
 import type { Authenticated, ResourceServer } from '../auth/resource-server.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { shorten } from '../trace/redact.js';
@@ -34,6 +35,8 @@ export async function authenticateRequest(
   request: Request,
   trace: TraceBus,
   route: string,
+  /** Whether the caller may see a tool (the route's ACL): step-up is only offered for those. */
+  canSee: (tool: string, principal: Principal) => boolean = () => true,
 ): Promise<Authenticated | Response> {
   const resource = resourceServer.resourceFor(request.headers.get('host'));
   const session = request.headers.get('mcp-session-id') ?? undefined;
@@ -42,7 +45,9 @@ export async function authenticateRequest(
     authenticated = await resourceServer.authenticate(request.headers.get('authorization'), resource);
     const granted = authenticated.principal.scopes;
     if (Object.keys(resourceServer.options.auth.tool_scopes).length) {
-      const needed = resourceServer.scopesNeeded(await calledTools(request));
+      // A tool the caller may not see must not reveal itself by asking for a scope: the ACL answers.
+      const tools = (await calledTools(request)).filter((tool) => canSee(tool, authenticated!.principal));
+      const needed = resourceServer.scopesNeeded(tools);
       const missing = needed.filter((scope) => !granted.includes(scope));
       if (missing.length) {
         throw insufficientScope(needed, `This call needs the scope(s) ${missing.join(' ')}; re-authorize with them (step-up)`);

@@ -19,7 +19,9 @@ import {
 
 import type { Authenticated, ResourceServer } from '../auth/resource-server.js';
 import type { RouteConfig } from '../config/schema.js';
-import { compilePolicy, type CompiledPolicy } from '../policy/index.js';
+import type { ItemKind } from '../../shared/policy.js';
+import type { Principal } from '../auth/principal.js';
+import { compilePolicy, decide, isAllowed, type CompiledPolicy } from '../policy/index.js';
 import type { AuditLog } from '../trace/audit-log.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { describeError } from '../upstream/upstream-error.js';
@@ -117,6 +119,11 @@ export class RouteRuntime {
     this.policy = acl ? compilePolicy(acl) : undefined;
     this.route = { ...this.route, acl };
     for (const method of ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed']) this.announce(method);
+  }
+
+  /** Whether the route's ACL lets this principal see an item (everyone sees everything without one). */
+  canSee(kind: ItemKind, name: string, principal: Principal): boolean {
+    return !this.policy || isAllowed(decide(this.policy, principal, { right: 'list', kind, name }));
   }
 
   /** The compiled ACL, for previews and lint. */

@@ -158,6 +158,16 @@ describe('the demo ACL through real OAuth sign-ins', () => {
     expect(decodeJwt((await bob.tokens())!.access_token)).toMatchObject({ sub: 'bob', groups: ['customer-support'] });
   });
 
+  it('a tool alice may not see does not reveal itself by asking her to step up: the ACL answers', async () => {
+    // alice's token has shop:read only; cancel-order needs shop:write, but she may not see it at all.
+    const refused = await aliceClient.callTool({ name: 'cancel-order', arguments: { orderId: '1043' } }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: number },
+    );
+    expect(refused?.code).toBe(-32602);
+    expect(refused?.message).toMatch(/Tool cancel-order is not available to you on this route/);
+  });
+
   it('alice (warehouse-ops) lists exactly her 5 tools', async () => {
     expect(aliceClient.getNegotiatedProtocolVersion()).toBe('2025-11-25');
     expect(await toolNames(aliceClient)).toEqual(ALICE_TOOLS);
