@@ -2,17 +2,23 @@
  * `gatehouse serve | demo | check` — the gateway without a window. The desktop app composes the
  * same pieces.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { stringify } from 'yaml';
+
+import type { LintContext, LintFinding } from '../shared/policy.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import type { GatehouseConfig } from './config/schema.js';
+import { toolsFromOpenApi } from './config/openapi-tools.js';
+import { writeFileAtomic } from './config/save-config.js';
+import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
 import { watchConfig } from './config/watch-config.js';
-import type { LintContext, LintFinding } from '../shared/policy.js';
 import { demoConfig } from './demo/demo-config.js';
-import { lintPolicy } from './policy/index.js';
 import { startShopApi } from './demo/shop-api.js';
 import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/gateway.js';
+import { lintPolicy } from './policy/index.js';
+import { specLocation } from './upstream/openapi-upstream.js';
 
 const USAGE = `Gatehouse ${GATEHOUSE_VERSION} — a local MCP gateway
 
@@ -21,6 +27,9 @@ Usage:
                                                 protected by the built-in identity provider
   gatehouse serve --config FILE [--port N]      run the gateway from a YAML config (reloads on change)
   gatehouse check --config FILE                 validate a config and print every problem
+  gatehouse import openapi SPEC [--base-url URL] [--route /PATH] [--name NAME]
+                 [--tag T]... [--operation ID]... [--out FILE]
+                                                turn an OpenAPI 3.0/3.1 document into a route of REST tools
 
 Options:
   --config, -c FILE   the config file (docs/configuration.md)
@@ -165,6 +174,33 @@ async function check(file: string): Promise<number> {
   return 0;
 }
 
+/** Prints (or writes) a Gatehouse config with one route whose REST tools come from an OpenAPI document. */
+async function importOpenApi(
+  spec: string,
+  options: { baseUrl?: string; route: string; name: string; tags: string[]; operations: string[]; out?: string },
+): Promise<number> {
+  const imported = await toolsFromOpenApi(specLocation(spec, process.cwd()), { tags: options.tags, operationIds: options.operations });
+  const baseUrl = options.baseUrl ?? imported.servers[0];
+  if (!baseUrl) throw new UsageError(`${spec} lists no servers: pass --base-url URL`);
+  for (const skipped of imported.skipped) console.warn(`skipped ${skipped.operation}: ${skipped.reason}`);
+  if (imported.tools.length === 0) {
+    console.error(`no operation of ${spec} became a tool${options.tags.length || options.operations.length ? ' (check --tag / --operation)' : ''}`);
+    return 1;
+  }
+  const config = gatehouseConfigSchema.parse({
+    routes: [{ path: options.route, description: `Imported from ${path.basename(spec)}`, upstreams: [{ name: options.name, kind: 'rest', base_url: baseUrl, tools: imported.tools }] }],
+  });
+  const yaml = stringify({ routes: config.routes.map(({ path: routePath, description, upstreams }) => ({ path: routePath, description, upstreams })) }, { lineWidth: 0 });
+  if (options.out) {
+    await writeFileAtomic(options.out, yaml);
+    console.error(`wrote ${options.out}: ${imported.tools.length} tool(s) on route ${options.route}`);
+  } else {
+    process.stdout.write(yaml);
+    console.error(`${imported.tools.length} tool(s) on route ${options.route}`);
+  }
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -177,6 +213,12 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         'no-auth': { type: 'boolean' },
+        'base-url': { type: 'string' },
+        route: { type: 'string' },
+        name: { type: 'string' },
+        tag: { type: 'string', multiple: true },
+        operation: { type: 'string', multiple: true },
+        out: { type: 'string' },
       },
     });
   } catch (error) {
@@ -202,6 +244,18 @@ export async function main(argv: string[]): Promise<number> {
       case 'check':
         if (!values.config) throw new UsageError('check needs --config FILE');
         return await check(values.config);
+      case 'import': {
+        const [, format, spec] = positionals;
+        if (format !== 'openapi' || !spec) throw new UsageError('import needs a format and a document: gatehouse import openapi SPEC');
+        return await importOpenApi(spec, {
+          baseUrl: values['base-url'],
+          route: values.route ?? '/api',
+          name: values.name ?? 'api',
+          tags: values.tag ?? [],
+          operations: values.operation ?? [],
+          out: values.out,
+        });
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

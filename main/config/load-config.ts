@@ -68,7 +68,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} — check the spelling; docs/configuration.md lists every key`;
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator === 'kind') {
-        return 'unknown upstream kind — expected one of http, sse, stdio, rest';
+        return 'unknown upstream kind — expected one of http, sse, stdio, rest, openapi';
       }
       return issue.message;
     default:

@@ -85,11 +85,28 @@ export const restUpstreamSchema = z.strictObject({
   tools: z.array(restToolSchema).min(1).describe('The endpoints, one tool each.'),
 });
 
+export const openApiUpstreamSchema = z.strictObject({
+  name: upstreamName,
+  kind: z.literal('openapi').describe('A REST API described by an OpenAPI 3.0/3.1 document: one tool per operation.'),
+  spec: z.string().min(1).describe('The OpenAPI document: a file path (relative to this config file) or an http(s) URL. Example: ./petstore.yaml'),
+  base_url: z.url().optional().describe("Where the API is. Default: the document's first servers[] entry."),
+  include: z
+    .strictObject({
+      tags: z.array(z.string()).default([]).describe('Only operations with one of these tags.'),
+      operations: z.array(z.string()).default([]).describe('Only these operationIds.'),
+    })
+    .optional()
+    .describe('Which operations become tools (both empty or absent: all).'),
+  headers: headersSchema.optional(),
+  timeout_ms: z.number().int().positive().default(30_000).describe('Per-call HTTP timeout.'),
+});
+
 export const upstreamSchema = z.discriminatedUnion('kind', [
   httpUpstreamSchema,
   sseUpstreamSchema,
   stdioUpstreamSchema,
   restUpstreamSchema,
+  openApiUpstreamSchema,
 ]);
 
 export const corsSchema = z.strictObject({
@@ -291,6 +308,7 @@ export type HttpUpstreamConfig = z.infer<typeof httpUpstreamSchema>;
 export type SseUpstreamConfig = z.infer<typeof sseUpstreamSchema>;
 export type StdioUpstreamConfig = z.infer<typeof stdioUpstreamSchema>;
 export type RestUpstreamConfig = z.infer<typeof restUpstreamSchema>;
+export type OpenApiUpstreamConfig = z.infer<typeof openApiUpstreamSchema>;
 export type RestToolConfig = z.infer<typeof restToolSchema>;
 export type RestParameterConfig = z.infer<typeof restParameterSchema>;
 export type CorsConfig = z.infer<typeof corsSchema>;

@@ -10,6 +10,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { RouteConfig, UpstreamConfig } from '../config/schema.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { connectMcpUpstream } from '../upstream/mcp-upstream.js';
+import { connectOpenApiUpstream } from '../upstream/openapi-upstream.js';
 import { connectRestUpstream } from '../upstream/rest-upstream.js';
 import { SupervisedUpstream, type UpstreamState } from '../upstream/supervised-upstream.js';
 import type { UpstreamEvents, UpstreamRequest } from '../upstream/upstream.js';
@@ -90,7 +91,9 @@ export class UpstreamSet {
       (connectionEvents) =>
         config.kind === 'rest'
           ? Promise.resolve(connectRestUpstream(config))
-          : connectMcpUpstream(config, connectionEvents, {
+          : config.kind === 'openapi'
+            ? connectOpenApiUpstream(config, baseDir)
+            : connectMcpUpstream(config, connectionEvents, {
               baseDir,
               onStderr: (line) => trace.emit({ type: 'upstream.stderr', route: route.path, session: this.hooks.session?.id, upstream: config.name, line: line.slice(0, 2_000) }),
             }),
