@@ -167,7 +167,28 @@ async function demo(port = 8400, auth = true): Promise<void> {
 async function check(file: string): Promise<number> {
   const config = await loadConfig(file);
   const upstreams = config.routes.reduce((n, route) => n + route.upstreams.length, 0);
+  const notes: string[] = [];
+  const problems: string[] = [];
+  for (const route of config.routes) {
+    for (const upstream of route.upstreams) {
+      if (upstream.kind !== 'openapi') continue;
+      const where = `${route.path} › ${upstream.name}`;
+      try {
+        const imported = await toolsFromOpenApi(specLocation(upstream.spec, path.dirname(path.resolve(file))), { tags: upstream.include?.tags, operationIds: upstream.include?.operations });
+        notes.push(`  ${where}: ${imported.tools.length} tool(s) from ${upstream.spec}${imported.skipped.length ? `, ${imported.skipped.length} operation(s) skipped` : ''}`);
+        for (const skipped of imported.skipped) notes.push(`warning: ${where}: skipped ${skipped.operation}: ${skipped.reason}`);
+        if (!upstream.base_url && imported.servers.length === 0) problems.push(`${file}: ${where}: ${upstream.spec} lists no servers — set base_url`);
+      } catch (error) {
+        problems.push(`${file}: ${where}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (problems.length) {
+    console.error(`${problems.length} problem(s) in the config:\n${problems.join('\n')}`);
+    return 1;
+  }
   console.log(`${file}: OK — ${config.routes.length} route(s), ${upstreams} upstream(s), listening on ${config.listen.host}:${config.listen.port}`);
+  for (const note of notes) (note.startsWith('warning') ? console.warn : console.log)(note);
   const findings = staticLint(config);
   printLint(findings);
   if (findings.length) console.warn(`${findings.length} ACL lint finding(s); the config is valid, but these rules do not do what they look like.`);

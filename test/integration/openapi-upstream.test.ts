@@ -78,6 +78,32 @@ describe('OpenAPI documents as upstreams', () => {
     expect(JSON.stringify(missing.content)).toContain('HTTP 404');
   });
 
+  it('gatehouse check loads each OpenAPI document: skipped operations are named, a missing one is a problem', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-openapi-check-'));
+    const run = (file: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(process.execPath, [BIN, 'check', '--config', file], (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout + stderr }));
+      });
+    try {
+      const good = path.join(dir, 'good.yaml');
+      await writeFile(good, `routes:\n  - path: /pets\n    upstreams:\n      - {name: petstore, kind: openapi, spec: ${JSON.stringify(SPEC)}, base_url: "http://127.0.0.1:1"}\n`);
+      const ok = await run(good);
+      expect(ok.code).toBe(0);
+      expect(ok.out).toMatch(/\/pets › petstore: 7 tool\(s\) from .*, 5 operation\(s\) skipped/);
+      expect(ok.out).toMatch(/skipped getSession: required cookie parameter "session_id"/);
+      const bad = path.join(dir, 'bad.yaml');
+      await writeFile(bad, 'routes:\n  - path: /x\n    upstreams:\n      - {name: nope, kind: openapi, spec: ./missing.yaml, base_url: "http://127.0.0.1:1"}\n');
+      const failed = await run(bad);
+      expect(failed.code).toBe(1);
+      expect(failed.out).toMatch(/\/x › nope: .*missing\.yaml.*check the path of the OpenAPI document/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gatehouse import openapi prints a config whose route spells out the tools', async () => {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       execFile(process.execPath, [BIN, 'import', 'openapi', SPEC, '--base-url', apiUrl, '--route', '/petstore', '--tag', 'pets'], (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve({ stdout: out, stderr: err })));
