@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 
 import type { LintContext, LintFinding } from '../shared/policy.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
-import { loadConfig } from './config/load-config.js';
+import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js';
 import { toolsFromOpenApi } from './config/openapi-tools.js';
 import { writeFileAtomic } from './config/save-config.js';
 import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
@@ -109,8 +109,15 @@ function closeOnSignals(close: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
 }
 
+function printNotes(loaded: LoadedConfig): void {
+  if (loaded.format !== 'gatehouse') console.log(`${loaded.format} config: translated to Gatehouse's model`);
+  for (const note of loaded.notes) console.warn(`warning: not honoured: ${formatProblem(note)}`);
+}
+
 async function serve(file: string, port?: number, host?: string): Promise<void> {
-  const config = withListenOverrides(await loadConfig(file), port, host);
+  const loaded = await loadConfigWithNotes(file);
+  printNotes(loaded);
+  const config = withListenOverrides(loaded.config, port, host);
   const gateway = await startGateway({ config, configPath: file });
   reportUpstreamStates(gateway);
   printServing(gateway, config);
@@ -165,7 +172,8 @@ async function demo(port = 8400, auth = true): Promise<void> {
 }
 
 async function check(file: string): Promise<number> {
-  const config = await loadConfig(file);
+  const loaded = await loadConfigWithNotes(file);
+  const config = loaded.config;
   const upstreams = config.routes.reduce((n, route) => n + route.upstreams.length, 0);
   const notes: string[] = [];
   const problems: string[] = [];
@@ -188,6 +196,7 @@ async function check(file: string): Promise<number> {
     return 1;
   }
   console.log(`${file}: OK — ${config.routes.length} route(s), ${upstreams} upstream(s), listening on ${config.listen.host}:${config.listen.port}`);
+  printNotes(loaded);
   for (const note of notes) (note.startsWith('warning') ? console.warn : console.log)(note);
   const findings = staticLint(config);
   printLint(findings);

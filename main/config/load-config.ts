@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 
+import { fromAgentgateway, isAgentgatewayConfig } from './agentgateway.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { expandString, type MissingVariable } from './expand-env.js';
 import { exposeNames } from './prefix-names.js';
@@ -92,8 +93,15 @@ function crossChecks(config: GatehouseConfig): Array<{ path: PathKey[]; message:
   return problems;
 }
 
-/** Parses and validates config text; throws a ConfigError listing every problem. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
+export interface LoadedConfig {
+  config: GatehouseConfig;
+  /** Fields of a foreign file (agentgateway) that Gatehouse cannot honour, by name and position. */
+  notes: ConfigProblem[];
+  format: 'gatehouse' | 'agentgateway';
+}
+
+/** Parses, translates (a foreign format) and validates config text; throws a ConfigError listing every problem. */
+export function parseConfigWithNotes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -115,23 +123,49 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     field: fieldName(path),
     message: `environment variable ${name} is not set — export it, or write \${${name}:-default}`,
   }));
-  const result = gatehouseConfigSchema.safeParse(raw);
+  // Another gateway's file, run unchanged: translated first, what it cannot honour noted by name.
+  const foreign = isAgentgatewayConfig(raw) ? fromAgentgateway(raw) : undefined;
+  const notes: ConfigProblem[] = (foreign?.unsupported ?? []).map((note) => {
+    const path = parseFieldPath(note.field);
+    return { file, ...locator.at(path), field: note.field, message: note.message };
+  });
+  const result = gatehouseConfigSchema.safeParse(foreign ? foreign.config : raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
       const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      problems.push({ file, ...locator.at(path, key), field: fieldName(path) || undefined, message: describeIssue(issue) });
+      // A translated file's problems are about the translation: no line of the original to point at.
+      const where = foreign ? {} : locator.at(path, key);
+      const field = fieldName(path) || undefined;
+      problems.push({ file, ...where, field: foreign && field ? `(as Gatehouse config) ${field}` : field, message: describeIssue(issue) });
     }
   } else {
     for (const problem of crossChecks(result.data)) {
-      problems.push({ file, ...locator.at(problem.path), field: fieldName(problem.path), message: problem.message });
+      problems.push({ file, ...(foreign ? {} : locator.at(problem.path)), field: fieldName(problem.path), message: problem.message });
     }
   }
   if (problems.length || !result.success) throw new ConfigError(problems);
-  return result.data;
+  return { config: result.data, notes, format: foreign ? 'agentgateway' : 'gatehouse' };
+}
+
+/** Parses and validates config text; throws a ConfigError listing every problem. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
+  return parseConfigWithNotes(text, file, env).config;
+}
+
+/** `routes[0].upstreams[1].url` → ['routes', 0, 'upstreams', 1, 'url'] */
+function parseFieldPath(field: string): PathKey[] {
+  return field.split('.').flatMap((part) => {
+    const [name, ...indexes] = part.split('[');
+    return [...(name ? [name] : []), ...indexes.map((index) => Number(index.replace(']', '')))];
+  });
 }
 
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatehouseConfig> {
+  return (await loadConfigWithNotes(file, env)).config;
+}
+
+export async function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -141,5 +175,5 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       { file, message: code === 'ENOENT' ? 'file not found — check the path passed to --config' : `cannot read the file: ${(error as Error).message}` },
     ]);
   }
-  return parseConfig(text, file, env);
+  return parseConfigWithNotes(text, file, env);
 }
