@@ -9,6 +9,8 @@ import { stringify } from 'yaml';
 
 import type { LintContext, LintFinding } from '../shared/policy.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
+import { toAgentgateway } from './config/export-agentgateway.js';
+import { toKongDeck } from './config/export-kong.js';
 import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js';
 import { toolsFromOpenApi } from './config/openapi-tools.js';
 import { writeFileAtomic } from './config/save-config.js';
@@ -27,6 +29,8 @@ Usage:
                                                 protected by the built-in identity provider
   gatehouse serve --config FILE [--port N]      run the gateway from a YAML config (reloads on change)
   gatehouse check --config FILE                 validate a config and print every problem
+  gatehouse export kong|agentgateway --config FILE [--out FILE]
+                                                write the config for the team gateway, listing what does not translate
   gatehouse import openapi SPEC [--base-url URL] [--route /PATH] [--name NAME]
                  [--tag T]... [--operation ID]... [--out FILE]
                                                 turn an OpenAPI 3.0/3.1 document into a route of REST tools
@@ -204,6 +208,21 @@ async function check(file: string): Promise<number> {
   return 0;
 }
 
+/** Writes the equivalent file for Kong (decK) or agentgateway, and lists what does not translate. */
+async function exportConfig(target: 'kong' | 'agentgateway', file: string, out?: string): Promise<number> {
+  const { config } = await loadConfigWithNotes(file);
+  const { document, untranslated } = target === 'kong' ? toKongDeck(config) : toAgentgateway(config);
+  const text = stringify(document, { lineWidth: 0 });
+  for (const note of untranslated) console.warn(`not translated: ${note.field}: ${note.message}`);
+  if (out) {
+    await writeFileAtomic(out, text);
+    console.error(`wrote ${out} for ${target}${untranslated.length ? ` (${untranslated.length} item(s) not translated, listed above)` : ''}`);
+  } else {
+    process.stdout.write(text);
+  }
+  return 0;
+}
+
 /** Prints (or writes) a Gatehouse config with one route whose REST tools come from an OpenAPI document. */
 async function importOpenApi(
   spec: string,
@@ -274,6 +293,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'check':
         if (!values.config) throw new UsageError('check needs --config FILE');
         return await check(values.config);
+      case 'export': {
+        const [, target] = positionals;
+        if ((target !== 'kong' && target !== 'agentgateway') || !values.config) {
+          throw new UsageError('export needs a target and a config: gatehouse export kong|agentgateway --config FILE');
+        }
+        return await exportConfig(target, values.config, values.out);
+      }
       case 'import': {
         const [, format, spec] = positionals;
         if (format !== 'openapi' || !spec) throw new UsageError('import needs a format and a document: gatehouse import openapi SPEC');

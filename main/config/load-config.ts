@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { z } from 'zod';
 
 import { fromAgentgateway, isAgentgatewayConfig } from './agentgateway.js';
+import { fromKongDeck, isKongDeckConfig } from './kong-deck.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { expandString, type MissingVariable } from './expand-env.js';
 import { exposeNames } from './prefix-names.js';
@@ -95,9 +96,9 @@ function crossChecks(config: GatehouseConfig): Array<{ path: PathKey[]; message:
 
 export interface LoadedConfig {
   config: GatehouseConfig;
-  /** Fields of a foreign file (agentgateway) that Gatehouse cannot honour, by name and position. */
+  /** Fields of a foreign file (agentgateway, Kong decK) that Gatehouse cannot honour, by name and position. */
   notes: ConfigProblem[];
-  format: 'gatehouse' | 'agentgateway';
+  format: 'gatehouse' | 'agentgateway' | 'kong';
 }
 
 /** Parses, translates (a foreign format) and validates config text; throws a ConfigError listing every problem. */
@@ -124,7 +125,8 @@ export function parseConfigWithNotes(text: string, file: string, env: NodeJS.Pro
     message: `environment variable ${name} is not set — export it, or write \${${name}:-default}`,
   }));
   // Another gateway's file, run unchanged: translated first, what it cannot honour noted by name.
-  const foreign = isAgentgatewayConfig(raw) ? fromAgentgateway(raw) : undefined;
+  const format = isKongDeckConfig(raw) ? 'kong' : isAgentgatewayConfig(raw) ? 'agentgateway' : 'gatehouse';
+  const foreign = format === 'kong' ? fromKongDeck(raw) : format === 'agentgateway' ? fromAgentgateway(raw) : undefined;
   const notes: ConfigProblem[] = (foreign?.unsupported ?? []).map((note) => {
     const path = parseFieldPath(note.field);
     return { file, ...locator.at(path), field: note.field, message: note.message };
@@ -145,7 +147,7 @@ export function parseConfigWithNotes(text: string, file: string, env: NodeJS.Pro
     }
   }
   if (problems.length || !result.success) throw new ConfigError(problems);
-  return { config: result.data, notes, format: foreign ? 'agentgateway' : 'gatehouse' };
+  return { config: result.data, notes, format };
 }
 
 /** Parses and validates config text; throws a ConfigError listing every problem. */

@@ -78,3 +78,35 @@ describe('an agentgateway config (the short mcp: form) served unchanged', () => 
     expect(out).toMatch(/warning: not honoured: .*config\.yaml:6:\d+: mcp\.policies\.cors\.allowHeaders.*cache-control/);
   });
 });
+
+describe('gatehouse export', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, ...args], (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+    });
+
+  it('writes an agentgateway file that reads back as the same routes, listing what does not translate', async () => {
+    const example = fileURLToPath(new URL('../../docs/examples/gatehouse.yaml', import.meta.url));
+    const exported = await run(['export', 'agentgateway', '--config', example]);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toMatch(/not translated: routes\[3\]\.upstreams\[0\]: REST upstream shop/);
+    const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-export-'));
+    try {
+      const file = path.join(dir, 'agentgateway.yaml');
+      await writeFile(file, exported.stdout);
+      const loaded = await loadConfigWithNotes(file);
+      expect(loaded.format).toBe('agentgateway');
+      expect(loaded.config.routes.map((route) => route.path)).toEqual(['/everything', '/remote', '/legacy', '/all']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a Kong decK file', async () => {
+    const example = fileURLToPath(new URL('../../docs/examples/gatehouse.yaml', import.meta.url));
+    const exported = await run(['export', 'kong', '--config', example]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/^_format_version: "3.0"/);
+    expect(exported.stdout).toMatch(/mode: conversion-listener/);
+  });
+});
