@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigWithNotes } from '../../main/config/load-config.js';
 import { startGateway, type RunningGateway } from '../../main/gateway/gateway.js';
 import { serverEverythingEntry } from '../fixtures/server-everything.js';
+import { startTestIssuer, type TestIssuer } from '../fixtures/test-issuer.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
 
@@ -108,5 +109,89 @@ describe('gatehouse export', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/^_format_version: "3.0"/);
     expect(exported.stdout).toMatch(/mode: conversion-listener/);
+  });
+});
+
+describe('an agentgateway file with mcpAuthentication and mcpAuthorization', () => {
+  let dir: string;
+  let issuer: TestIssuer;
+  let gateway: RunningGateway;
+  const AUDIENCE = 'http://localhost:3000/stdio/mcp';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-agentgateway-auth-'));
+    issuer = await startTestIssuer();
+    const file = path.join(dir, 'config.yaml');
+    // The layout of agentgateway's mcp-authentication and mcp-authorization examples, with a local issuer.
+    await writeFile(
+      file,
+      `binds:
+- port: 3000
+  listeners:
+  - routes:
+    - backends:
+      - mcp:
+          targets:
+          - name: everything
+            stdio:
+              cmd: ${JSON.stringify(process.execPath)}
+              args: [${JSON.stringify(serverEverythingEntry())}, stdio]
+      matches:
+      - path:
+          exact: /stdio/mcp
+      policies:
+        mcpAuthentication:
+          mode: strict
+          issuer: ${issuer.issuer}
+          audiences: [${AUDIENCE}]
+          jwks:
+            url: ${issuer.issuer}/jwks
+          resourceMetadata:
+            resource: ${AUDIENCE}
+            scopesSupported: [read:all]
+        mcpAuthorization:
+          rules:
+          - 'mcp.tool.name == "echo"'
+          - 'jwt.sub == "test-user" && mcp.tool.name == "get-sum"'
+`,
+    );
+    const loaded = await loadConfigWithNotes(file);
+    gateway = await startGateway({ dataDir: dir, config: { ...loaded.config, listen: { ...loaded.config.listen, port: 0 } } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await issuer?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function connect(sub: string): Promise<Client> {
+    const token = await issuer.sign({ sub, aud: AUDIENCE });
+    const client = new Client({ name: 'agentgateway-user', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url('/stdio/mcp')), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    return client;
+  }
+
+  it('answers without a token with the challenge and the metadata, as agentgateway documents', async () => {
+    const response = await fetch(gateway.url('/stdio/mcp'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/resource_metadata=".*\/\.well-known\/oauth-protected-resource\/stdio\/mcp"/);
+    const metadata = (await (await fetch(gateway.url('/.well-known/oauth-protected-resource/stdio/mcp'))).json()) as { authorization_servers: string[]; scopes_supported: string[] };
+    expect(metadata).toMatchObject({ authorization_servers: [issuer.issuer], scopes_supported: ['read:all'] });
+  });
+
+  it('applies the CEL rules: everyone gets echo, only test-user gets get-sum', async () => {
+    const testUser = await connect('test-user');
+    const other = await connect('someone-else');
+    expect((await testUser.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['echo', 'get-sum']);
+    expect((await other.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
+    expect(JSON.stringify(await testUser.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } }))).toContain('5');
+    await expect(other.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } })).rejects.toThrow(/not available to you/);
+    await testUser.close();
+    await other.close();
   });
 });
