@@ -7,50 +7,23 @@
  * allow-list (or becomes an unconditional deny), never turned into an allow.
  */
 
-export interface TranslationNote {
-  /** Dotted path in the agentgateway file, e.g. binds[0].listeners[0].routes[1].policies.extAuthz */
-  field: string;
-  message: string;
-}
+import { CORS_EXPOSED_HEADERS, CORS_REQUEST_HEADERS, headerSet } from './cors-headers.js';
+import { asArray, isObject, TranslationNotes as Translation, type Json, type TranslationNote } from './translation-notes.js';
 
-type Json = Record<string, unknown>;
+export type { TranslationNote } from './translation-notes.js';
 
 /** agentgateway's default port for the short `mcp:` form (DEFAULT_MCP_PORT in types/local.rs). */
 const DEFAULT_SHORT_FORM_PORT = 3000;
 /** Where MCP clients connect when agentgateway matches every path (its examples use /mcp). */
 const DEFAULT_PATH = '/mcp';
-/** Request headers Gatehouse's CORS answer already allows (main/gateway/http-guard.ts), lower-cased. */
-const GATEHOUSE_CORS_REQUEST_HEADERS = new Set(['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id']);
-const GATEHOUSE_CORS_EXPOSED_HEADERS = new Set(['mcp-session-id', 'mcp-protocol-version', 'www-authenticate']);
+const GATEHOUSE_CORS_REQUEST_HEADERS = headerSet(CORS_REQUEST_HEADERS);
+const GATEHOUSE_CORS_EXPOSED_HEADERS = headerSet(CORS_EXPOSED_HEADERS);
 /** CEL variables agentgateway offers that Gatehouse's rule conditions know (main/policy/rule-condition.ts). */
 const GATEHOUSE_MCP_FIELDS = new Set(['tool.name', 'prompt.name', 'resource.uri']);
 const AGENTGATEWAY_CEL_ROOTS = ['response', 'proxy', 'env', 'apiKey', 'basicAuth', 'llm', 'llmRequest', 'source', 'destination', 'backend', 'extauthz', 'extproc', 'mcpGuardrails', 'metadata'];
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
 export function isAgentgatewayConfig(doc: unknown): boolean {
   return isObject(doc) && ('binds' in doc || 'mcp' in doc);
-}
-
-class Translation {
-  readonly notes: TranslationNote[] = [];
-
-  note(field: string, message: string): void {
-    this.notes.push({ field, message });
-  }
-
-  /** Notes every key of `object` that `handled` does not list. */
-  rest(object: Json, handled: readonly string[], at: string, why: string): void {
-    for (const key of Object.keys(object)) {
-      if (!handled.includes(key) && object[key] !== null && object[key] !== undefined) this.note(`${at}.${key}`, `${key}: ${why}`);
-    }
-  }
 }
 
 /** agentgateway accepts `host` as a URI or host:port (scheme http by default), or host + port + path. */

@@ -10,15 +10,12 @@
  */
 import type { AclRule, RouteAcl, SubjectSet } from '../../shared/policy.js';
 import { parseNamePattern } from '../policy/name-pattern.js';
-import type { CorsConfig, GatehouseConfig, RouteAuthConfig, RouteConfig, UpstreamConfig } from './schema.js';
+import { CORS_EXPOSED_HEADERS, CORS_METHODS, CORS_REQUEST_HEADERS } from './cors-headers.js';
+import { DEFAULT_ALGORITHMS, type CorsConfig, type GatehouseConfig, type RouteAuthConfig, type RouteConfig, type UpstreamConfig } from './schema.js';
+import { TranslationNotes, type Json, type TranslationNote } from './translation-notes.js';
 
-export interface ExportNote {
-  /** Dotted path in the Gatehouse config, e.g. routes[0].acl.rules[2].when */
-  field: string;
-  message: string;
-}
-
-type Json = Record<string, unknown>;
+/** A Gatehouse field that does not carry over, by its dotted path, e.g. routes[0].acl.rules[2].when */
+export type ExportNote = TranslationNote;
 type ItemKind = AclRule['kind'];
 
 const ALL_KINDS: readonly ItemKind[] = ['tools', 'prompts', 'resources', 'resource_templates'];
@@ -35,22 +32,10 @@ const KIND_PRESENT: Record<ItemKind, string> = {
   resources: 'has(mcp.resource)',
   resource_templates: 'has(mcp.resource)',
 };
-/** What Gatehouse's CORS answer allows and exposes (main/gateway/http-guard.ts), written out for agentgateway. */
-const CORS_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id'];
-const CORS_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'];
-const CORS_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
 const DEFAULT_TIMEOUT_MS: Record<UpstreamConfig['kind'], number> = { http: 60_000, sse: 60_000, stdio: 60_000, rest: 30_000, openapi: 30_000 };
-const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-class Export {
-  readonly notes: ExportNote[] = [];
-
-  note(field: string, message: string): void {
-    // A route served by several Kong routes, say, would otherwise say the same thing twice.
-    if (!this.notes.some((n) => n.field === field && n.message === message)) this.notes.push({ field, message });
-  }
-}
+class Export extends TranslationNotes {}
 
 /** A CEL string literal. Single quotes, as agentgateway's examples write them. */
 export function celString(value: string): string {

@@ -18,27 +18,18 @@ import type { AclRule, RouteAcl, SubjectSet } from '../../shared/policy.js';
 import { parseNamePattern, patternMatches } from '../policy/name-pattern.js';
 import type { ExportNote } from './export-agentgateway.js';
 import { exposeNames } from './prefix-names.js';
-import type { CorsConfig, GatehouseConfig, HttpUpstreamConfig, RestToolConfig, RestUpstreamConfig, RouteAuthConfig, RouteConfig } from './schema.js';
+import { CORS_EXPOSED_HEADERS, CORS_METHODS, CORS_REQUEST_HEADERS } from './cors-headers.js';
+import { DEFAULT_ALGORITHMS, type CorsConfig, type GatehouseConfig, type HttpUpstreamConfig, type RestToolConfig, type RestUpstreamConfig, type RouteAuthConfig, type RouteConfig } from './schema.js';
+import { TranslationNotes, type Json } from './translation-notes.js';
 
 export type { ExportNote } from './export-agentgateway.js';
 
-type Json = Record<string, unknown>;
 
 /** Kong's default proxy listener (kong.conf proxy_listen); the resource URL clients will use. */
 const KONG_PROXY_BASE = 'http://localhost:8000';
-const CORS_REQUEST_HEADERS = ['Content-Type', 'Accept', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID'];
-const CORS_EXPOSED_HEADERS = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'];
-const CORS_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
-const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
-class Export {
-  readonly notes: ExportNote[] = [];
+class Export extends TranslationNotes {
   readonly groups = new Set<string>();
-
-  note(field: string, message: string): void {
-    // A route served by several Kong routes, say, would otherwise say the same thing twice.
-    if (!this.notes.some((n) => n.field === field && n.message === message)) this.notes.push({ field, message });
-  }
 }
 
 function slug(path: string): string {

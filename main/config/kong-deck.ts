@@ -9,33 +9,21 @@
  * decK's `${{ env "NAME" }}` placeholders are expanded by the loader before this runs.
  */
 
-export interface TranslationNote {
-  /** Dotted path in the decK file, e.g. services[0].plugins[1].config.logging */
-  field: string;
-  message: string;
-}
+import { CORS_EXPOSED_HEADERS, CORS_METHODS, CORS_REQUEST_HEADERS, headerSet } from './cors-headers.js';
+import { asArray, isObject, TranslationNotes as Translation, type Json, type TranslationNote } from './translation-notes.js';
 
-type Json = Record<string, unknown>;
+export type { TranslationNote } from './translation-notes.js';
 
 /** Kong's default proxy port: clients written for Kong keep their URLs. */
 const KONG_PROXY_PORT = 8000;
 const WELL_KNOWN_PRM = '/.well-known/oauth-protected-resource';
-/** Request headers Gatehouse's CORS answer already allows (main/gateway/http-guard.ts), lower-cased. */
-const GATEHOUSE_CORS_REQUEST_HEADERS = new Set(['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id']);
-const GATEHOUSE_CORS_EXPOSED_HEADERS = new Set(['mcp-session-id', 'mcp-protocol-version', 'www-authenticate']);
-const GATEHOUSE_CORS_METHODS = new Set(['GET', 'POST', 'DELETE', 'OPTIONS']);
+const GATEHOUSE_CORS_REQUEST_HEADERS = headerSet(CORS_REQUEST_HEADERS);
+const GATEHOUSE_CORS_EXPOSED_HEADERS = headerSet(CORS_EXPOSED_HEADERS);
+const GATEHOUSE_CORS_METHODS = new Set(CORS_METHODS);
 const REST_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const ROUTE_PATH = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const RULE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 function strings(value: unknown): string[] {
   return asArray(value).filter((v): v is string => typeof v === 'string');
@@ -54,21 +42,6 @@ function isUrl(value: unknown): value is string {
 /** decK files always carry `_format_version`; Gatehouse and agentgateway files never do. */
 export function isKongDeckConfig(doc: unknown): boolean {
   return isObject(doc) && '_format_version' in doc;
-}
-
-class Translation {
-  readonly notes: TranslationNote[] = [];
-
-  note(field: string, message: string): void {
-    this.notes.push({ field, message });
-  }
-
-  /** Notes every key of `object` that `handled` does not list. */
-  rest(object: Json, handled: readonly string[], at: string, why: string): void {
-    for (const key of Object.keys(object)) {
-      if (!handled.includes(key) && object[key] !== null && object[key] !== undefined) this.note(`${at}.${key}`, `${key}: ${why}`);
-    }
-  }
 }
 
 interface Plugin {

@@ -118,6 +118,9 @@ export const corsSchema = z.strictObject({
   max_age_s: z.number().int().nonnegative().default(600).describe('How long a browser may cache the preflight answer.'),
 }).describe('CORS for browser MCP clients (MCP Inspector, claude.ai). Localhost origins are always allowed.');
 
+/** The JWT signature algorithms a route accepts unless it says otherwise. */
+export const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+
 const claimPath = z
   .string()
   .min(1)
@@ -143,7 +146,7 @@ export const routeAuthSchema = z
     algorithms: z
       .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
       .min(1)
-      .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
+      .default(() => [...DEFAULT_ALGORITHMS])
       .describe('Accepted JWT signature algorithms. "none" and HMAC algorithms are never accepted.'),
     clock_skew_s: z.number().int().nonnegative().max(300).default(30).describe('Tolerance for exp/nbf/iat, in seconds.'),
     jwks_cooldown_s: z

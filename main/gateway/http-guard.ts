@@ -5,28 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { CORS_EXPOSED_HEADERS, CORS_METHODS, CORS_REQUEST_HEADERS } from '../config/cors-headers.js';
 import type { RouteConfig } from '../config/schema.js';
 
 const LOCAL_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
-const EXPOSED_HEADERS = [
-  'Mcp-Session-Id',
-  'Mcp-Protocol-Version',
-  'WWW-Authenticate',
-  'X-Gatehouse-Upstream-Latency',
-  'X-Gatehouse-Proxy-Latency',
-].join(', ');
-
-const ALLOWED_REQUEST_HEADERS = [
-  'Content-Type',
-  'Accept',
-  'Authorization',
-  'Mcp-Session-Id',
-  'Mcp-Protocol-Version',
-  'Mcp-Method',
-  'Mcp-Name',
-  'Last-Event-ID',
-].join(', ');
+const EXPOSED_HEADERS = CORS_EXPOSED_HEADERS.join(', ');
+const ALLOWED_REQUEST_HEADERS = CORS_REQUEST_HEADERS.join(', ');
 
 function hostnameOf(hostHeader: string): string | undefined {
   try {
@@ -82,7 +67,7 @@ export function guardRequest(route: GuardPolicy, req: IncomingMessage, res: Serv
 
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
-      'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+      'Access-Control-Allow-Methods': CORS_METHODS.join(', '),
       'Access-Control-Allow-Headers': ALLOWED_REQUEST_HEADERS,
       'Access-Control-Max-Age': String(route.cors?.max_age_s ?? 600),
     });
