@@ -424,11 +424,7 @@ export function fromAgentgateway(doc: unknown): { config: unknown; unsupported: 
     t.note('', 'the file is not a YAML mapping');
     return { config: {}, unsupported: t.notes };
   }
-  for (const key of Object.keys(doc)) {
-    if (key !== 'binds' && key !== 'mcp' && doc[key] !== null && doc[key] !== undefined) {
-      t.note(key, `${key}: ${TOP_LEVEL_WHY[key] ?? 'not supported by Gatehouse'}`);
-    }
-  }
+  t.rest(doc, ['binds', 'mcp'], '', TOP_LEVEL_WHY);
   const routes: Json[] = [];
   let port: number | undefined;
 

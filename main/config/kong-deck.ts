@@ -741,10 +741,7 @@ export function fromKongDeck(doc: unknown): { config: unknown; unsupported: Tran
     t.note('', 'the file is not a YAML mapping');
     return { config: {}, unsupported: t.notes };
   }
-  const handled = ['_format_version', '_info', 'services', 'routes', 'plugins', 'consumer_groups'];
-  for (const key of Object.keys(doc)) {
-    if (!handled.includes(key) && doc[key] !== null && doc[key] !== undefined) t.note(key, `${key}: ${TOP_LEVEL_WHY[key] ?? 'not supported by Gatehouse'}`);
-  }
+  t.rest(doc, ['_format_version', '_info', 'services', 'routes', 'plugins', 'consumer_groups'], '', TOP_LEVEL_WHY);
   const deck = readDeck(doc, t);
 
   // Tools of conversion plugins, whichever route serves them (their own, or a listener by tag).

@@ -27,10 +27,12 @@ export class TranslationNotes {
     if (!this.notes.some((n) => n.field === field && n.message === message)) this.notes.push({ field, message });
   }
 
-  /** Notes every key of `object` that `handled` does not list. */
-  rest(object: Json, handled: readonly string[], at: string, why: string): void {
+  /** Notes every key of `object` that `handled` does not list, with one reason or a reason per key. */
+  rest(object: Json, handled: readonly string[], at: string, why: string | Readonly<Record<string, string>>): void {
     for (const key of Object.keys(object)) {
-      if (!handled.includes(key) && object[key] !== null && object[key] !== undefined) this.note(`${at}.${key}`, `${key}: ${why}`);
+      if (handled.includes(key) || object[key] === null || object[key] === undefined) continue;
+      const reason = typeof why === 'string' ? why : (why[key] ?? 'not supported by Gatehouse');
+      this.note(at ? `${at}.${key}` : key, `${key}: ${reason}`);
     }
   }
 }
