@@ -127,6 +127,86 @@ export interface UpstreamStderrEvent extends TraceEventBase {
   line: string;
 }
 
+/**
+ * One HTTP exchange of an OAuth handshake or an MCP request, as the gateway or the built-in IdP
+ * saw it: the window draws the handshake sequence from these and opens each arrow on it. Headers
+ * and bodies are redacted (tokens, codes, secrets, passwords shortened); JWTs are decoded.
+ */
+export interface HttpExchangeEvent {
+  type: 'http.exchange';
+  seq: number;
+  time: number;
+  /** The route the exchange was for, when known (the IdP knows it from the `resource`). */
+  route?: string;
+  session?: string;
+  /** Who answered. */
+  server: 'gateway' | 'idp';
+  /** The handshake step this exchange is, in the spec's words. */
+  step:
+    | 'challenge'
+    | 'resource-metadata'
+    | 'authorization-server-metadata'
+    | 'registration'
+    | 'authorize'
+    | 'login'
+    | 'consent'
+    | 'token'
+    | 'jwks'
+    | 'introspection'
+    | 'revocation'
+    | 'mcp'
+    | 'other';
+  /**
+   * Groups the exchanges of one client: the OAuth client id once known, else the caller's
+   * user agent and address (`ua:<user-agent>@<address>`).
+   */
+  connection: string;
+  clientId?: string;
+  /** The user agent header, as sent. */
+  userAgent?: string;
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  /** JSON-RPC method of an MCP exchange. */
+  mcpMethod?: string;
+  request: { headers: Record<string, string>; body?: string };
+  response: { headers: Record<string, string>; body?: string };
+  /** JWTs found in the exchange, decoded (never the signature). */
+  jwts?: Array<{ where: string; token: string; header: Record<string, unknown>; claims: Record<string, unknown> }>;
+  /** A failed step: why, in words, and the spec rule behind it. */
+  failure?: { reason: string; spec?: { title: string; url: string } };
+  /** The injected fault that shaped this exchange (see FaultSet in admin-api.ts). */
+  fault?: string;
+}
+
+/** A step of the gateway's own OAuth client (secured upstreams, the window's test client). */
+export interface OAuthClientStepEvent {
+  type: 'oauth.client';
+  seq: number;
+  time: number;
+  route?: string;
+  session?: undefined;
+  /** The upstream (or `test-client`) the flow is for. */
+  upstream: string;
+  step:
+    | 'resource-metadata'
+    | 'authorization-server-metadata'
+    | 'registration'
+    | 'authorize'
+    | 'callback'
+    | 'token'
+    | 'refresh'
+    | 'step-up'
+    | 'revocation'
+    | 'keychain';
+  outcome: 'ok' | 'error';
+  issuer?: string;
+  resource?: string;
+  /** Words for the window; never a secret. */
+  detail?: string;
+}
+
 export interface ConfigEvent {
   type: 'config.reloaded' | 'config.rejected';
   seq: number;
@@ -147,6 +227,8 @@ export type TraceEvent =
   | AuthTokenEvent
   | DecisionEvent
   | IdpStepEvent
+  | HttpExchangeEvent
+  | OAuthClientStepEvent
   | ConfigEvent;
 
 /** What an emitter supplies; the bus stamps seq and time. */
