@@ -17,6 +17,7 @@ import { writeFileAtomic } from './config/save-config.js';
 import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
 import { watchConfig } from './config/watch-config.js';
 import { demoConfig } from './demo/demo-config.js';
+import { doctorCommand } from './doctor/doctor-cli.js';
 import { startShopApi } from './demo/shop-api.js';
 import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/gateway.js';
 import { lintPolicy } from './policy/index.js';
@@ -34,6 +35,8 @@ Usage:
   gatehouse import openapi SPEC [--base-url URL] [--route /PATH] [--name NAME]
                  [--tag T]... [--operation ID]... [--out FILE]
                                                 turn an OpenAPI 3.0/3.1 document into a route of REST tools
+  gatehouse doctor URL [--json] [--timeout MS]   check an MCP server's OAuth setup against the spec and
+                                                the known client/IdP pitfalls (exit 1 when a check fails)
 
 Options:
   --config, -c FILE   the config file (docs/configuration.md)
@@ -268,6 +271,8 @@ export async function main(argv: string[]): Promise<number> {
         tag: { type: 'string', multiple: true },
         operation: { type: 'string', multiple: true },
         out: { type: 'string' },
+        json: { type: 'boolean' },
+        timeout: { type: 'string' },
       },
     });
   } catch (error) {
@@ -311,6 +316,13 @@ export async function main(argv: string[]): Promise<number> {
           operations: values.operation ?? [],
           out: values.out,
         });
+      }
+      case 'doctor': {
+        const [, url] = positionals;
+        if (!url) throw new UsageError('doctor needs the URL of an MCP server: gatehouse doctor http://localhost:8400/ecommerce-mcp');
+        const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+        if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout must be a number of milliseconds, got "${values.timeout}"`);
+        return await doctorCommand(url, { json: values.json, timeoutMs });
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
