@@ -63,7 +63,8 @@ export interface ServerRequestRelayedEvent extends TraceEventBase {
 export interface UpstreamStateEvent extends TraceEventBase {
   type: 'upstream.state';
   upstream: string;
-  state: 'connected' | 'restarting' | 'error' | 'closed';
+  /** auth_needed: a secured upstream waits for `gatehouse login` (or a login from the window). */
+  state: 'connected' | 'restarting' | 'auth_needed' | 'error' | 'closed';
   detail?: string;
 }
 

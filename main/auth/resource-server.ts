@@ -150,13 +150,16 @@ export class ResourceServer {
     };
   }
 
-  /** The HTTP answer for a failure: 401/403 with the challenge, 503 when the IdP is unreachable. */
-  challenge(error: OAuthError, resource: string): Response {
+  /**
+   * The HTTP answer for a failure: 401/403 with the challenge, 503 when the IdP is unreachable.
+   * `withoutResourceMetadata` is the drop_resource_metadata fault.
+   */
+  challenge(error: OAuthError, resource: string, options: { withoutResourceMetadata?: boolean } = {}): Response {
     const body = JSON.stringify({ error: error.error ?? (error.status === 503 ? 'temporarily_unavailable' : 'unauthorized'), error_description: error.errorDescription });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
     if (error.status === 401 || error.status === 403) {
       headers['www-authenticate'] = wwwAuthenticate({
-        resourceMetadata: this.metadataUrl(resource),
+        resourceMetadata: options.withoutResourceMetadata ? undefined : this.metadataUrl(resource),
         scopes: error.options.scopes ?? this.challengeScopes(),
         error: error.error,
         errorDescription: error.error ? error.errorDescription : undefined,

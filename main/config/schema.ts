@@ -50,12 +50,78 @@ const upstreamName = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only, at most 64 characters')
   .describe('Name of the upstream, used as its prefix when names are prefixed. Example: github');
 
+/**
+ * The gateway's own OAuth client towards a secured upstream (MCP authorization spec, client side).
+ * Credentials it obtains live in the OS keychain, keyed by issuer and resource, never in this file.
+ */
+export const upstreamOAuthSchema = z
+  .strictObject({
+    type: z.literal('oauth').describe('OAuth 2.1 authorization code + PKCE, as an MCP client (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization).'),
+    issuer: z
+      .url()
+      .optional()
+      .describe("The upstream's authorization server. When set, Gatehouse refuses any other issuer the upstream's metadata names (and binds client_id/secret to it). Example: https://login.example.com/oauth2/default"),
+    client_id: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A client registered beforehand at the authorization server (needed where there is no open dynamic registration: Entra, Google, Cognito, Okta). Without it Gatehouse tries client_metadata_url, then dynamic client registration.'),
+    client_secret: z.string().min(1).optional().describe('Secret of that client, for confidential clients; write ${ENV_VAR} rather than the secret itself.'),
+    token_endpoint_auth_method: z
+      .enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'])
+      .optional()
+      .describe('How Gatehouse authenticates at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). Default: client_secret_basic with a secret, none without one; private_key_jwt needs private_key_file or private_key_jwk.'),
+    private_key_file: z.string().min(1).optional().describe('PEM (PKCS#8) private key for private_key_jwt; relative paths resolve against this config file. Example: ./keys/gatehouse.pem'),
+    private_key_jwk: z.record(z.string(), z.unknown()).optional().describe('The private key for private_key_jwt as a JWK, instead of a file.'),
+    signing_algorithm: z.string().default('RS256').describe('JWS algorithm of private_key_jwt client assertions. Example: ES256'),
+    scopes: z
+      .array(z.string())
+      .default([])
+      .describe("Scopes to ask for besides those the upstream's 401 challenge names; when neither names any, its metadata's scopes_supported are asked for."),
+    client_metadata_url: z
+      .url()
+      .optional()
+      .describe("An https URL where Gatehouse's Client ID Metadata Document is hosted; used as client_id when the authorization server advertises client_id_metadata_document_supported. Example: https://example.com/gatehouse/client.json"),
+    redirect_port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe('Port of the one-shot loopback redirect http://127.0.0.1:PORT/callback that receives the code; 0 picks a free one each time. Set it when the client is registered with one exact redirect URI (GitHub).'),
+    resource_parameter: z
+      .boolean()
+      .default(true)
+      .describe('Send the RFC 8707 resource parameter on authorize, token and refresh requests. Turn off only for authorization servers that reject it (Entra v2 endpoints: AADSTS9010010).'),
+    max_step_up: z.number().int().min(0).max(5).default(2).describe('How many times one request may re-authorize with wider scopes after 403 insufficient_scope before failing.'),
+  })
+  .superRefine((auth, ctx) => {
+    const method = auth.token_endpoint_auth_method;
+    if (auth.client_secret && !auth.client_id) {
+      ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'client_secret without client_id — add the client_id it belongs to' });
+    }
+    if ((method === 'client_secret_basic' || method === 'client_secret_post') && !auth.client_secret) {
+      ctx.addIssue({ code: 'custom', path: ['client_secret'], message: `token_endpoint_auth_method ${method} needs client_secret (write \${ENV_VAR})` });
+    }
+    if (method === 'private_key_jwt' && !auth.private_key_file && !auth.private_key_jwk) {
+      ctx.addIssue({ code: 'custom', path: ['private_key_file'], message: 'private_key_jwt needs private_key_file or private_key_jwk' });
+    }
+    if (method === 'private_key_jwt' && !auth.client_id) {
+      ctx.addIssue({ code: 'custom', path: ['client_id'], message: 'private_key_jwt needs the client_id the key is registered for' });
+    }
+    if (auth.client_metadata_url && !/^https:\/\/[^/]+\/.+/.test(auth.client_metadata_url)) {
+      ctx.addIssue({ code: 'custom', path: ['client_metadata_url'], message: 'client_metadata_url must be an https URL with a path (it becomes the client_id)' });
+    }
+  })
+  .describe("Log Gatehouse in to this upstream with its own OAuth credentials (never the client's token). Run `gatehouse login <route>/<upstream>` once; tokens are kept in the OS keychain and refreshed.");
+
 export const httpUpstreamSchema = z.strictObject({
   name: upstreamName,
   kind: z.literal('http').describe('A Streamable HTTP MCP server.'),
   url: z.url().describe('The MCP endpoint. Example: http://127.0.0.1:3001/mcp'),
   headers: headersSchema.optional(),
   timeout_ms: z.number().int().positive().default(60_000).describe('Per-request timeout towards this upstream.'),
+  auth: upstreamOAuthSchema.optional(),
 });
 
 export const sseUpstreamSchema = z.strictObject({
@@ -64,6 +130,7 @@ export const sseUpstreamSchema = z.strictObject({
   url: z.url().describe('The SSE endpoint. Example: http://127.0.0.1:3001/sse'),
   headers: headersSchema.optional(),
   timeout_ms: z.number().int().positive().default(60_000).describe('Per-request timeout towards this upstream.'),
+  auth: upstreamOAuthSchema.optional(),
 });
 
 export const stdioUpstreamSchema = z.strictObject({
@@ -186,6 +253,27 @@ export const routeAuthSchema = z
   })
   .describe('OAuth 2.1 resource server for this route (MCP authorization spec): a 401 with Protected Resource Metadata for requests without a valid token.');
 
+/** Mirrors FaultSet (shared/admin-api.ts): what the window's fault panel sets at run time. */
+export const faultSetSchema = z
+  .strictObject({
+    drop_resource_metadata: z
+      .boolean()
+      .optional()
+      .describe('401 challenges leave out resource_metadata (RFC 9728 §5.1), as a misconfigured server would; clients such as Claude Desktop then stop.'),
+    hide_path_metadata: z
+      .boolean()
+      .optional()
+      .describe('The path-suffixed Protected Resource Metadata (/.well-known/oauth-protected-resource/<route>) answers 404; the root one stays.'),
+    require_scope: z
+      .string()
+      .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'one scope token (RFC 6749 §3.3: no spaces or quotes)')
+      .optional()
+      .describe('Every tools/call demands this extra scope: 403 insufficient_scope, so the client must step up. Example: shop:audit'),
+    upstream_delay_ms: z.number().int().nonnegative().max(120_000).optional().describe('Added delay before each upstream call, in ms (a slow upstream). Example: 2000'),
+    upstream_failure: z.boolean().optional().describe('Upstream calls fail as if the upstream had died.'),
+  })
+  .describe('Faults injected on purpose, to see how a client copes; every exchange one shapes is marked in the trace. The window sets them at run time too.');
+
 export const routeSchema = z.strictObject({
   path: z
     .string()
@@ -204,6 +292,7 @@ export const routeSchema = z.strictObject({
   auth: routeAuthSchema.optional(),
   acl: routeAclSchema.optional().describe('Who may see and call which tools, prompts and resources (docs/policy.md). Needs auth.'),
   upstreams: z.array(upstreamSchema).min(1).describe('The servers behind this route.'),
+  faults: faultSetSchema.optional(),
 });
 
 export const listenSchema = z.strictObject({
@@ -309,6 +398,7 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type HttpUpstreamConfig = z.infer<typeof httpUpstreamSchema>;
 export type SseUpstreamConfig = z.infer<typeof sseUpstreamSchema>;
+export type UpstreamOAuthConfig = z.infer<typeof upstreamOAuthSchema>;
 export type StdioUpstreamConfig = z.infer<typeof stdioUpstreamSchema>;
 export type RestUpstreamConfig = z.infer<typeof restUpstreamSchema>;
 export type OpenApiUpstreamConfig = z.infer<typeof openApiUpstreamSchema>;

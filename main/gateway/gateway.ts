@@ -16,17 +16,27 @@ import { claimHeaders } from '../auth/claim-headers.js';
 import { ResourceServer } from '../auth/resource-server.js';
 import type { GatehouseConfig, RouteConfig } from '../config/schema.js';
 import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../idp/builtin-idp.js';
+import type { FaultSet, RouteTraffic, UpstreamSummary } from '../../shared/admin-api.js';
 import type { LintFinding } from '../../shared/policy.js';
 import { lintPolicy } from '../policy/index.js';
 import { AuditLog } from '../trace/audit-log.js';
+import { captureExchanges, noteExchange } from '../trace/exchange-capture.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { withCallHeaders } from '../upstream/call-headers.js';
+import type { UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
+import { ChangeSignal } from './change-signal.js';
+import { noteMcpRequest, recordGatewayExchange } from './gateway-exchanges.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
+import { metadataEndpoint, metadataRuntime } from './metadata-endpoint.js';
+import { invalidateTokens, type InvalidationOutcome } from './invalidate-tokens.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
 import { authenticateRequest } from './route-auth.js';
+import { RouteFaults, type TokenAction } from './route-faults.js';
 import { lintContext, previewPersona, type PersonaPreview } from './persona-preview.js';
 import { RouteRuntime } from './route-runtime.js';
+import { RouteTrafficStats } from './route-traffic.js';
+import { summarizeUpstream } from './upstream-summary.js';
 
 export const GATEHOUSE_VERSION = '0.1.0';
 
@@ -37,6 +47,8 @@ export interface GatewayOptions {
   /** The app's data folder (the built-in IdP keeps its keys there). Default: ~/.gatehouse */
   dataDir?: string;
   trace?: TraceBus;
+  /** The gateway's own OAuth client (tokens in the OS keychain), for upstreams with `auth`. */
+  upstreamOAuth?: UpstreamOAuth;
 }
 
 export interface RunningGateway {
@@ -56,6 +68,25 @@ export interface RunningGateway {
   previewPersona(routePath: string, persona: { claims: Record<string, unknown> } | { user: string }): PersonaPreview;
   /** Lint findings of every route's ACL against the live catalogs and the built-in IdP's users. */
   lint(): Array<LintFinding & { route: string }>;
+  /** The config the gateway runs now (reload replaces it). */
+  readonly config: GatehouseConfig;
+  /** The faults injected on a route now (from its config `faults` key, or set at run time). */
+  faults(routePath: string): FaultSet;
+  /** Replaces a route's faults; the next request feels them. The config file is not changed. */
+  setFaults(routePath: string, faults: FaultSet): void;
+  /**
+   * Refuses every token issued for the route before now (401 invalid_token). 'revoke' also
+   * revokes the grants of the route's resource at the built-in IdP, so refreshing fails too; an
+   * external IdP is not touched (`detail` says so). `affected`: live access tokens the route had
+   * accepted and now refuses, plus refresh tokens revoked at the built-in IdP.
+   */
+  invalidateTokens(routePath: string, action: TokenAction): Promise<InvalidationOutcome>;
+  /** Requests, errors, refusals and recent latency of a route. */
+  traffic(routePath: string): RouteTraffic;
+  /** A route's upstreams with their health (the route's shared connections). */
+  upstreams(routePath: string): UpstreamSummary[];
+  /** Called (at most once per event-loop turn) when traffic, upstream health, faults or the config change. */
+  onChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -63,8 +94,9 @@ function sameRoute(a: RouteConfig, b: RouteConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function sameExceptAcl(a: RouteConfig, b: RouteConfig): boolean {
-  return sameRoute({ ...a, acl: undefined }, { ...b, acl: undefined });
+/** ACL and faults changes are applied to the running route; anything else rebuilds it. */
+function sameExceptAclAndFaults(a: RouteConfig, b: RouteConfig): boolean {
+  return sameRoute({ ...a, acl: undefined, faults: undefined }, { ...b, acl: undefined, faults: undefined });
 }
 
 function listen(app: express.Express, port: number, host: string): Promise<HttpServer> {
@@ -90,6 +122,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let config = options.config;
   const routes = new Map<string, RouteRuntime>();
   let starting = true;
+  // Per route path, so a reload that rebuilds a route keeps its counters and injected faults.
+  const faultsByRoute = new Map<string, RouteFaults>();
+  const trafficByRoute = new Map<string, RouteTrafficStats>();
+  const changes = new ChangeSignal();
+  const faultsFor = (route: RouteConfig): RouteFaults => {
+    const known = faultsByRoute.get(route.path);
+    if (known) {
+      known.reconfigure(route.faults ?? {});
+      return known;
+    }
+    const created = new RouteFaults(route.faults ?? {});
+    faultsByRoute.set(route.path, created);
+    return created;
+  };
+  const trafficFor = (routePath: string): RouteTrafficStats => {
+    let stats = trafficByRoute.get(routePath);
+    if (!stats) trafficByRoute.set(routePath, (stats = new RouteTrafficStats()));
+    return stats;
+  };
+  const runningRoute = (routePath: string): RouteRuntime => {
+    const runtime = routes.get(routePath);
+    if (!runtime) throw new Error(`no route ${routePath} — the routes are ${[...routes.keys()].join(', ') || '(none)'}`);
+    return runtime;
+  };
+  const stopWatchingUpstreams = trace.subscribe((event) => {
+    if (event.type === 'upstream.state') changes.changed();
+  });
 
   const mcpHandler = toNodeHandler(
     {
@@ -98,9 +157,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const started = performance.now();
           const runtime = routes.get(new URL(request.url).pathname);
           if (!runtime) return jsonRpcErrorResponse(404, -32000, 'No such route');
+          noteExchange({ route: runtime.route.path });
+          await noteMcpRequest(request);
           let response: Response;
           const resourceServer = runtime.resourceServer;
-          const auth = resourceServer ? await authenticateRequest(resourceServer, request, trace, runtime.route.path, (tool, principal) => runtime.canSee('tools', tool, principal)) : undefined;
+          const auth = resourceServer
+            ? await authenticateRequest(resourceServer, request, trace, runtime.route.path, (tool, principal) => runtime.canSee('tools', tool, principal), runtime.faults)
+            : undefined;
           if (auth instanceof Response) response = auth;
           else if (auth && Object.keys(runtime.route.auth?.claim_to_header ?? {}).length) {
             const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);
@@ -127,30 +190,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const app = express();
   app.disable('x-powered-by');
-
-  // RFC 9728 metadata: public, CORS-open, never behind a token.
-  const protectedRoutes = () => [...routes.values()].filter((runtime) => runtime.resourceServer);
-  app.use(ROOT_METADATA_PATH, (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'OPTIONS') {
-      next();
-      return;
-    }
-    const suffix = req.path === '/' ? '' : req.path;
-    const candidates = protectedRoutes();
-    const runtime = suffix ? routes.get(suffix) : candidates.length === 1 ? candidates[0] : undefined;
-    if (!runtime?.resourceServer) {
-      next();
-      return;
-    }
-    if (guardRequest({ ...LOCAL_ONLY, allowed_hosts: runtime.route.allowed_hosts }, { ...req, headers: { ...req.headers, origin: undefined } } as typeof req, res).handled) return;
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, OPTIONS', 'Access-Control-Allow-Headers': 'MCP-Protocol-Version' }).end();
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(runtime.resourceServer.metadata(runtime.resourceServer.resourceFor(req.headers.host ?? null)));
-  });
+  // First: every exchange is recorded for the trace, whatever answers it.
+  app.use(
+    captureExchanges(
+      recordGatewayExchange({
+        trace,
+        isRoute: (routePath) => routes.has(routePath),
+        metadataRoute: (suffix) => metadataRuntime(routes, suffix)?.route.path,
+        traffic: trafficFor,
+        changed: () => changes.changed(),
+      }),
+    ),
+  );
+  app.use(ROOT_METADATA_PATH, metadataEndpoint(routes));
 
   app.use((req, res, next) => {
     const runtime = routes.get(req.path);
@@ -218,7 +270,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         port,
         introspectionClient: route.auth.issuer === 'builtin' ? idp?.introspectionClient : undefined,
       });
-    return new RouteRuntime(route, { baseDir, trace, audit, maxBodyBytes: config.listen.max_body_bytes, version: GATEHOUSE_VERSION, resourceServer: resourceServer || undefined });
+    return new RouteRuntime(route, {
+      baseDir,
+      trace,
+      audit,
+      maxBodyBytes: config.listen.max_body_bytes,
+      version: GATEHOUSE_VERSION,
+      resourceServer: resourceServer || undefined,
+      faults: faultsFor(route),
+      upstreamOAuth: options.upstreamOAuth,
+    });
   };
 
   let idp: RunningIdp | undefined;
@@ -227,7 +288,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const idpResources = (): IdpResource[] =>
         [...routes.values()].flatMap((runtime) =>
           runtime.route.auth?.issuer === 'builtin' && runtime.resourceServer
-            ? [{ resource: url(runtime.route.path), scopes: runtime.resourceServer.scopes(), accessTokenFormat: runtime.route.auth.introspection ? ('opaque' as const) : ('jwt' as const) }]
+            ? [
+                {
+                  resource: url(runtime.route.path),
+                  // A scope the require_scope fault demands must be grantable, or step-up could never succeed.
+                  scopes: [...new Set([...runtime.resourceServer.scopes(), ...(runtime.faults?.faults.require_scope ? [runtime.faults.faults.require_scope] : [])])],
+                  accessTokenFormat: runtime.route.auth.introspection ? ('opaque' as const) : ('jwt' as const),
+                },
+              ]
             : [],
         );
       // The identity provider stays on loopback even when the gateway is bound wider.
@@ -241,6 +309,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
     );
   } catch (error) {
+    stopWatchingUpstreams();
     await Promise.all([...routes.values()].map((runtime) => runtime.close()));
     await idp?.close();
     await audit.close();
@@ -280,8 +349,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (before && sameRoute(before, route)) continue;
         (before ? changed : added).push(route.path);
         const running = routes.get(route.path);
-        if (before && running && sameExceptAcl(before, route)) {
-          running.replaceAcl(route.acl);
+        if (before && running && sameExceptAclAndFaults(before, route)) {
+          if (JSON.stringify(before.acl) !== JSON.stringify(route.acl)) running.replaceAcl(route.acl);
+          running.route = { ...running.route, faults: route.faults };
+          faultsFor(route);
           continue;
         }
         const runtime = runtimeFor(route, idp);
@@ -293,11 +364,38 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const p of removed) {
         const old = routes.get(p);
         routes.delete(p);
+        faultsByRoute.delete(p);
+        trafficByRoute.delete(p);
         await old?.close();
       }
+      changes.changed();
       return { added, changed, removed, restartNeeded };
     },
+    get config() {
+      return config;
+    },
+    faults: (routePath) => runningRoute(routePath).faults?.faults ?? {},
+    setFaults(routePath, faults) {
+      runningRoute(routePath).faults?.set(faults);
+      changes.changed();
+    },
+    async invalidateTokens(routePath, action) {
+      const outcome = await invalidateTokens(runningRoute(routePath), action, url(routePath), idp);
+      changes.changed();
+      return outcome;
+    },
+    traffic: (routePath) => {
+      runningRoute(routePath);
+      return trafficFor(routePath).snapshot();
+    },
+    upstreams: (routePath) => {
+      const runtime = runningRoute(routePath);
+      return runtime.route.upstreams.map((upstream) => summarizeUpstream(upstream, runtime.shared.upstreams.get(upstream.name)));
+    },
+    onChange: (listener) => changes.listen(listener),
     async close() {
+      stopWatchingUpstreams();
+      changes.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await Promise.all([...routes.values()].map((runtime) => runtime.close()));

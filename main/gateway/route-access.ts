@@ -10,6 +10,7 @@ import type { Decision, ItemKind, Right } from '../../shared/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { decide, filterCatalog, isAllowed, type CompiledPolicy } from '../policy/index.js';
 import type { AuditLog, AuditEntry } from '../trace/audit-log.js';
+import { noteExchange } from '../trace/exchange-capture.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 
 const NOUN: Record<ItemKind, string> = { tools: 'Tool', prompts: 'Prompt', resources: 'Resource', resource_templates: 'Resource template' };
@@ -53,7 +54,10 @@ export class RouteAccess {
     if (!policy || !principal) return;
     const decision = decide(policy, principal, { right, kind, name, method: ctx.mcpReq.method });
     await this.record(ctx, principal, [decision], false);
-    if (!isAllowed(decision)) throw notAvailable(kind, name);
+    if (!isAllowed(decision)) {
+      noteExchange({ denied: true });
+      throw notAvailable(kind, name);
+    }
   }
 
   private async record(ctx: ServerContext, principal: Principal, decisions: Decision[], listing: boolean): Promise<void> {

@@ -29,8 +29,10 @@ import { RouteCatalog, type UpstreamCatalog } from './catalog.js';
 import { ParkedCalls } from './interactive-call.js';
 import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { RouteAccess } from './route-access.js';
+import type { RouteFaults } from './route-faults.js';
 import { createRouteServer, type ParkedState, type RouteServerContext } from './route-server.js';
-import { UpstreamSet, type ChannelHooks } from './upstream-set.js';
+import type { UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
+import { UpstreamSet, type ChannelHooks, type UpstreamSetContext } from './upstream-set.js';
 
 export interface RouteRuntimeOptions {
   baseDir: string;
@@ -45,6 +47,10 @@ export interface RouteRuntimeOptions {
   resourceServer?: ResourceServer;
   /** Where access decisions are recorded. */
   audit?: AuditLog;
+  /** The gateway's own OAuth client for secured upstreams. */
+  upstreamOAuth?: UpstreamOAuth;
+  /** The route's injected faults (they outlive this runtime across reloads). */
+  faults?: RouteFaults;
 }
 
 interface LegacySession {
@@ -94,8 +100,9 @@ export class RouteRuntime {
     });
     this.policy = route.acl ? compilePolicy(route.acl) : undefined;
     const access = new RouteAccess(route.path, () => this.policy, options.trace, options.audit);
-    this.serverContext = { route, access, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version };
-    this.shared = new UpstreamSet({ route, baseDir: options.baseDir, trace: options.trace }, this.channelHooks(undefined, true));
+    const faults = options.faults;
+    this.serverContext = { route, access, catalog: this.catalog, parked: this.parked, codec, trace: options.trace, version: options.version, faults: faults && (() => faults.faults) };
+    this.shared = new UpstreamSet(this.upstreamContext(), this.channelHooks(undefined, true));
     this.modern = createMcpHandler((ctx) => createRouteServer(this.serverContext, this.modernSet(ctx.authInfo)), {
       legacy: 'reject',
       maxRequestBodySize: options.maxBodyBytes,
@@ -133,6 +140,10 @@ export class RouteRuntime {
 
   get resourceServer(): ResourceServer | undefined {
     return this.options.resourceServer;
+  }
+
+  get faults(): RouteFaults | undefined {
+    return this.options.faults;
   }
 
   get sessionCount(): number {
@@ -207,7 +218,7 @@ export class RouteRuntime {
         this.principalSets.delete(oldestKey);
         void oldest.set.close();
       }
-      const set = new UpstreamSet({ route: this.route, baseDir: this.options.baseDir, trace: this.options.trace }, this.channelHooks());
+      const set = new UpstreamSet(this.upstreamContext(), this.channelHooks());
       void set.start();
       entry = { set, lastSeen: Date.now() };
       this.principalSets.set(key, entry);
@@ -278,12 +289,16 @@ export class RouteRuntime {
     return this.openSession(request, auth);
   }
 
+  private upstreamContext(): UpstreamSetContext {
+    return { route: this.route, baseDir: this.options.baseDir, trace: this.options.trace, oauth: this.options.upstreamOAuth };
+  }
+
   private async openSession(request: Request, auth?: Authenticated): Promise<Response> {
     const id = randomUUID();
     // The session object is completed below; hooks reach it lazily, after initialize.
     const session = { id, lastSeen: Date.now(), owner: ownerOf(auth) } as LegacySession;
     session.upstreams = new UpstreamSet(
-      { route: this.route, baseDir: this.options.baseDir, trace: this.options.trace },
+      this.upstreamContext(),
       this.channelHooks({
         id,
         request: (upstreamRequest) =>

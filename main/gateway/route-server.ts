@@ -14,7 +14,9 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 
+import type { FaultSet } from '../../shared/admin-api.js';
 import type { RouteConfig } from '../config/schema.js';
+import { noteExchange, noteFault } from '../trace/exchange-capture.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import type { UpstreamRequest } from '../upstream/upstream.js';
 import { UpstreamError, describeError } from '../upstream/upstream-error.js';
@@ -32,6 +34,8 @@ export interface RouteServerContext {
   codec: RequestStateCodec<ParkedState>;
   trace: TraceBus;
   version: string;
+  /** The route's injected faults, read on every upstream call. */
+  faults?: () => FaultSet;
 }
 
 export interface ParkedState {
@@ -68,11 +72,29 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
   const traceIn = (ctx: ServerContext, item?: string) =>
     trace.emit({ type: 'request.in', route: route.path, session: sessionId ?? ctx.sessionId, era: ctx.mcpReq.envelope ? 'modern' : 'legacy', method: ctx.mcpReq.method, item });
 
+  /** A slow or dead upstream, when the developer injected one: it counts as upstream time and fails the way a dead upstream does. */
+  async function injectedFaults(upstream: string): Promise<void> {
+    const faults = context.faults?.() ?? {};
+    if (faults.upstream_delay_ms) {
+      noteFault('upstream_delay_ms');
+      await new Promise((resolve) => setTimeout(resolve, faults.upstream_delay_ms));
+    }
+    if (faults.upstream_failure) {
+      noteFault('upstream_failure');
+      throw new UpstreamError(
+        'upstream_unavailable',
+        upstream,
+        `upstream "${upstream}" is not connected (injected fault upstream_failure on route ${route.path}); turn the fault off to reach it again`,
+      );
+    }
+  }
+
   /** Forwards one request to one upstream, with trace events and latency accounting. */
   async function forward(upstream: string, request: UpstreamRequest, item: string | undefined, run: () => Promise<Result>, session = sessionId): Promise<Result> {
     trace.emit({ type: 'upstream.call', route: route.path, session, upstream, method: request.method, item });
     const started = performance.now();
     try {
+      await injectedFaults(upstream);
       const result = await run();
       const durationMs = performance.now() - started;
       addUpstreamTime(durationMs);
@@ -82,6 +104,7 @@ export function createRouteServer(context: RouteServerContext, set: UpstreamSet,
       const durationMs = performance.now() - started;
       addUpstreamTime(durationMs);
       trace.emit({ type: 'upstream.result', route: route.path, session, upstream, method: request.method, item, durationMs, error: describeError(error) });
+      noteExchange({ upstreamFailed: true });
       throw toProtocolError(error);
     }
   }

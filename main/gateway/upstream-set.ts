@@ -10,12 +10,14 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { RouteConfig, UpstreamConfig } from '../config/schema.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { connectMcpUpstream } from '../upstream/mcp-upstream.js';
+import type { UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
 import { connectOpenApiUpstream } from '../upstream/openapi-upstream.js';
 import { connectRestUpstream } from '../upstream/rest-upstream.js';
 import { SupervisedUpstream, type UpstreamState } from '../upstream/supervised-upstream.js';
 import type { UpstreamEvents, UpstreamRequest } from '../upstream/upstream.js';
 import { UpstreamError, describeError } from '../upstream/upstream-error.js';
 import type { InteractiveCall } from './interactive-call.js';
+import { scrubSecrets, upstreamSecrets } from './upstream-summary.js';
 
 export interface ChannelHooks {
   /** 2025 session only: the client to ask or tell when no call of its is in flight. */
@@ -34,6 +36,8 @@ export interface UpstreamSetContext {
   route: RouteConfig;
   baseDir: string;
   trace: TraceBus;
+  /** The gateway's own OAuth client, for upstreams with `auth` (their tokens, never the client's). */
+  oauth?: UpstreamOAuth;
 }
 
 const CAPABILITY_FOR: Record<string, 'roots' | 'sampling' | 'elicitation'> = {
@@ -85,7 +89,7 @@ export class UpstreamSet {
 
   private supervise(config: UpstreamConfig): SupervisedUpstream {
     const events = this.eventsFor(config.name);
-    const { route, baseDir, trace } = this.context;
+    const { route, baseDir, trace, oauth } = this.context;
     return new SupervisedUpstream(
       config,
       (connectionEvents) =>
@@ -95,13 +99,19 @@ export class UpstreamSet {
             ? connectOpenApiUpstream(config, baseDir)
             : connectMcpUpstream(config, connectionEvents, {
               baseDir,
+              oauth,
+              route: route.path,
               onStderr: (line) => trace.emit({ type: 'upstream.stderr', route: route.path, session: this.hooks.session?.id, upstream: config.name, line: line.slice(0, 2_000) }),
             }),
       events,
       {
         onState: (state, detail) => {
           if (state !== 'connecting') {
-            trace.emit({ type: 'upstream.state', route: route.path, session: this.hooks.session?.id, upstream: config.name, state: state === 'restarting' ? 'restarting' : state, detail });
+            // The trace's state names are fewer than the supervisor's: a state it does not name (auth_needed) is an error with its name in the detail.
+            const traced = state === 'connected' || state === 'restarting' || state === 'error' || state === 'closed' || state === 'auth_needed' ? state : 'error';
+            const shown = traced === state ? detail : `${state}${detail ? `: ${detail}` : ''}`;
+            // Connection errors quote the URL or command line, credentials included: the trace gets them shortened.
+            trace.emit({ type: 'upstream.state', route: route.path, session: this.hooks.session?.id, upstream: config.name, state: traced, detail: shown && scrubSecrets(shown, upstreamSecrets(config)) });
           }
           this.hooks.onState?.(config.name, state, detail);
         },

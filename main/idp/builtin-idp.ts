@@ -12,16 +12,18 @@ import express from 'express';
 import Provider from 'oidc-provider';
 
 import type { BuiltinIdpConfig } from '../config/schema.js';
+import { captureExchanges } from '../trace/exchange-capture.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { AccountStore } from './account-store.js';
 import { hostGuard } from './host-guard.js';
 import { IdpError } from './idp-error.js';
+import { noteProviderExchange, noteProviderFailures, recordIdpExchange } from './idp-exchanges.js';
 import { IdpTracer, traceEndpoints, traceProviderEvents } from './idp-trace.js';
 import { interactionRoutes } from './interactions.js';
 import { loadOrCreateKeys } from './key-store.js';
 import { buildProviderConfiguration } from './provider-configuration.js';
 import { registrationCors } from './registration-cors.js';
-import type { IdpResource } from './resource-servers.js';
+import { matchResource, type IdpResource } from './resource-servers.js';
 import { completeServerMetadata } from './server-metadata.js';
 import { IdpStorage } from './storage-adapter.js';
 
@@ -44,6 +46,11 @@ export interface RunningIdp {
   port: number;
   /** The gateway's confidential client for RFC 7662 introspection (client_secret_basic or _post); a new secret on every start. */
   introspectionClient: { clientId: string; clientSecret: string };
+  /**
+   * Revokes every grant for a resource (a route URL, any loopback spelling) with its codes and
+   * tokens: refreshing fails from then on, and opaque access tokens stop being active.
+   */
+  revokeResource(resource: string): Promise<{ grants: number; accessTokens: number; refreshTokens: number }>;
   close(): Promise<void>;
 }
 
@@ -118,12 +125,16 @@ export async function startBuiltinIdp(options: BuiltinIdpOptions): Promise<Runni
   );
   // Loopback only, no reverse proxy: never trust X-Forwarded-* headers.
   provider.proxy = false;
+  provider.use(noteProviderExchange());
   provider.use(traceEndpoints(tracer));
   provider.use(completeServerMetadata(options.resources));
   traceProviderEvents(provider, tracer);
+  noteProviderFailures(provider);
 
   const app = express();
   app.disable('x-powered-by');
+  // First: every exchange is recorded for the trace, refusals included.
+  app.use(captureExchanges(recordIdpExchange(options.trace, options.resources)));
   app.use(hostGuard(host));
   app.use(registrationCors('/reg'));
   app.use('/interaction', interactionRoutes({ provider, accounts, tracer, origin: issuer }));
@@ -140,6 +151,14 @@ export async function startBuiltinIdp(options: BuiltinIdpOptions): Promise<Runni
     issuer,
     port,
     introspectionClient,
+    async revokeResource(resource) {
+      const revoked = storage.revokeGrants((indicator) => matchResource(indicator, [{ resource, scopes: [], accessTokenFormat: 'jwt' }]) !== undefined);
+      tracer.step('revocation', 'ok', {
+        resource,
+        detail: `injected fault: revoked ${revoked.grants} grant(s) for ${resource} with ${revoked.refreshTokens} refresh token(s) and ${revoked.accessTokens} stored access token(s)`,
+      });
+      return revoked;
+    },
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -11,6 +11,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type Provider from 'oidc-provider';
 import { errors, type Client, type Interaction } from 'oidc-provider';
 
+import { SPEC } from '../auth/spec-references.js';
+import { noteExchange } from '../trace/exchange-capture.js';
 import type { AccountStore } from './account-store.js';
 import { clientLabel, type IdpTracer } from './idp-trace.js';
 import { PAGE_HEADERS, renderConsentPage, renderErrorPage, renderLoginPage, type RequestSummary } from './interaction-pages.js';
@@ -84,6 +86,7 @@ export function interactionRoutes({ provider, accounts, tracer, origin }: Intera
     const interaction = await provider.interactionDetails(req, res);
     if (interaction.uid !== req.params.uid) throw new errors.SessionNotFound('interaction cookie does not match this page');
     const client = await provider.Client.find(String(interaction.params.client_id ?? ''));
+    noteExchange({ clientId: client?.clientId ?? (String(interaction.params.client_id ?? '') || undefined), resource: resourcesOf(interaction.params).join(' ') || undefined });
     return { interaction, client };
   };
 
@@ -106,6 +109,7 @@ export function interactionRoutes({ provider, accounts, tracer, origin }: Intera
   };
 
   const deny = async (req: Request, res: Response, interaction: Interaction, client: Client | undefined, step: 'login' | 'consent', subject?: string) => {
+    noteExchange({ failure: { reason: `the user ${step === 'login' ? 'cancelled the sign-in' : 'denied access'}: the client gets access_denied`, spec: SPEC.authorizationErrors } });
     tracer.step(step, 'error', {
       clientId: client?.clientId,
       subject,
@@ -123,6 +127,7 @@ export function interactionRoutes({ provider, accounts, tracer, origin }: Intera
   router.get('/:uid', async (req, res, next) => {
     try {
       const { interaction, client } = await details(req, res);
+      noteExchange({ step: interaction.prompt.name === 'consent' ? 'consent' : 'login' });
       switch (interaction.prompt.name) {
         case 'login':
           return loginPage(res, 200, interaction, client);
@@ -149,6 +154,7 @@ export function interactionRoutes({ provider, accounts, tracer, origin }: Intera
       const password = typeof body.password === 'string' ? body.password : '';
       const check = accounts.checkLogin(username, password);
       if (!check.ok) {
+        noteExchange({ failure: { reason: `sign-in failed: ${LOGIN_FAILURE_TEXT[check.reason]} (the page is shown again)` } });
         tracer.step('login', 'error', {
           clientId: client?.clientId,
           ...(check.reason === 'wrong_password' ? { subject: username } : {}),

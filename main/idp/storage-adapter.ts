@@ -92,6 +92,31 @@ export class IdpStorage {
     };
   };
 
+  /**
+   * Revokes every grant that covers a resource `matches` accepts (RFC 8707 indicators), with the
+   * codes and tokens issued under it: refreshing then fails with invalid_grant, and opaque access
+   * tokens stop introspecting as active. What the gateway's "revoke tokens" fault does here.
+   */
+  revokeGrants(matches: (resource: string) => boolean): { grants: number; accessTokens: number; refreshTokens: number } {
+    const counts = { grants: 0, accessTokens: 0, refreshTokens: 0 };
+    for (const [storageKey] of [...this.entries]) {
+      if (!storageKey.startsWith('Grant:')) continue;
+      const grant = this.get(storageKey);
+      const resources = grant?.resources && typeof grant.resources === 'object' ? Object.keys(grant.resources) : [];
+      if (!resources.some(matches)) continue;
+      const grantId = storageKey.slice('Grant:'.length);
+      for (const member of [...(this.grantMembers.get(grantId) ?? [])]) {
+        if (member.startsWith('AccessToken:')) counts.accessTokens += 1;
+        if (member.startsWith('RefreshToken:') && this.get(member)?.consumed === undefined) counts.refreshTokens += 1;
+        this.delete(member);
+      }
+      this.grantMembers.delete(grantId);
+      this.delete(storageKey);
+      counts.grants += 1;
+    }
+    return counts;
+  }
+
   /** Stops the expiry sweep and waits for the last client-file write. */
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);

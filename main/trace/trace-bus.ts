@@ -7,7 +7,10 @@ import type { TraceEvent, TraceEventInput } from '../../shared/trace-events.js';
 export type TraceListener = (event: TraceEvent) => void;
 
 export class TraceBus {
+  // A circular buffer: dropping the oldest event is O(1) (Array.shift moves every element, on
+  // every event once the buffer is full).
   private readonly buffer: TraceEvent[] = [];
+  private oldest = 0;
   private readonly listeners = new Set<TraceListener>();
   private seq = 0;
 
@@ -15,8 +18,11 @@ export class TraceBus {
 
   emit(input: TraceEventInput): void {
     const event = { ...input, seq: ++this.seq, time: Date.now() } as TraceEvent;
-    this.buffer.push(event);
-    if (this.buffer.length > this.capacity) this.buffer.shift();
+    if (this.buffer.length < this.capacity) this.buffer.push(event);
+    else {
+      this.buffer[this.oldest] = event;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -28,7 +34,7 @@ export class TraceBus {
 
   /** The buffered events, oldest first. */
   recent(): readonly TraceEvent[] {
-    return this.buffer.slice();
+    return this.oldest === 0 ? this.buffer.slice() : [...this.buffer.slice(this.oldest), ...this.buffer.slice(0, this.oldest)];
   }
 
   subscribe(listener: TraceListener): () => void {

@@ -12,6 +12,7 @@ import {
   SdkErrorCode,
   SdkHttpError,
   StreamableHTTPClientTransport,
+  type FetchLike,
   type Notification,
   type RequestMethod,
   type Result,
@@ -20,6 +21,8 @@ import {
 
 import type { HttpUpstreamConfig, SseUpstreamConfig, StdioUpstreamConfig } from '../config/schema.js';
 import { fetchWithCallHeaders } from './call-headers.js';
+import { authorizationNeededIn } from './oauth/oauth-client-error.js';
+import { installedUpstreamOAuth, isSecuredUpstream, loginTarget, type UpstreamOAuth } from './oauth/upstream-oauth.js';
 import { SupervisedStdioTransport } from './stdio-transport.js';
 import type { ForwardOptions, UpstreamConnection, UpstreamEvents, UpstreamRequest } from './upstream.js';
 import { UpstreamError, describeError } from './upstream-error.js';
@@ -30,6 +33,10 @@ export interface McpUpstreamContext {
   /** Directory of the config file, for relative stdio `cwd`. */
   baseDir: string;
   onStderr?: (line: string) => void;
+  /** The gateway's OAuth client, for upstreams with `auth` (default: the one installed for the process). */
+  oauth?: UpstreamOAuth;
+  /** The route the upstream belongs to, for login messages and traces. */
+  route?: string;
 }
 
 const CLIENT_INFO = { name: 'gatehouse', version: '0.1.0' };
@@ -37,12 +44,26 @@ const CLIENT_INFO = { name: 'gatehouse', version: '0.1.0' };
 /** The server→client requests a gateway can relay to the client that caused them. */
 const RELAYED_SERVER_REQUESTS = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
 
+/** The fetch an HTTP upstream is reached with: with the gateway's own token when the upstream is secured. */
+function upstreamFetch(config: HttpUpstreamConfig | SseUpstreamConfig, context: McpUpstreamContext): FetchLike {
+  if (!isSecuredUpstream(config)) return fetchWithCallHeaders;
+  const oauth = context.oauth ?? installedUpstreamOAuth();
+  if (!oauth) {
+    throw new UpstreamError(
+      'upstream_unavailable',
+      config.name,
+      `upstream "${config.name}" has auth: oauth, but this Gatehouse has no secret store to keep its tokens in — start it through \`gatehouse serve\` or the app (then run \`gatehouse login ${loginTarget(context.route, config.name)}\`)`,
+    );
+  }
+  return oauth.authorizer(config, context.route).fetch(fetchWithCallHeaders);
+}
+
 function createTransport(config: McpUpstreamConfig, context: McpUpstreamContext): Transport {
   switch (config.kind) {
     case 'http':
-      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: fetchWithCallHeaders });
+      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: upstreamFetch(config, context) });
     case 'sse':
-      return new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: fetchWithCallHeaders });
+      return new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} }, fetch: upstreamFetch(config, context) });
     case 'stdio':
       return new SupervisedStdioTransport({
         command: config.command,
@@ -100,6 +121,8 @@ export async function connectMcpUpstream(
     await client.connect(transport);
   } catch (error) {
     await client.close().catch(() => undefined);
+    const needed = authorizationNeededIn(error);
+    if (needed) throw needed;
     const where = config.kind === 'stdio' ? `"${config.command} ${config.args.join(' ')}"` : config.url;
     const exit = describeExit(transport);
     throw new UpstreamError(
@@ -125,6 +148,8 @@ export async function connectMcpUpstream(
         });
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
+        const needed = authorizationNeededIn(error);
+        if (needed) throw needed;
         if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
           throw new UpstreamError(
             'upstream_exited',

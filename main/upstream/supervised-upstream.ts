@@ -6,10 +6,12 @@
 import type { Notification, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 
 import type { UpstreamConfig } from '../config/schema.js';
+import { authorizationNeededIn } from './oauth/oauth-client-error.js';
 import type { ForwardOptions, UpstreamConnection, UpstreamEvents, UpstreamRequest } from './upstream.js';
 import { UpstreamError, describeError } from './upstream-error.js';
 
-export type UpstreamState = 'connecting' | 'connected' | 'restarting' | 'error' | 'closed';
+/** `auth_needed`: a secured upstream waits for a person to log in (gatehouse login, the window). */
+export type UpstreamState = 'connecting' | 'connected' | 'restarting' | 'auth_needed' | 'error' | 'closed';
 
 export interface SupervisorOptions {
   /** Called on every state change, with the reason in words. */
@@ -20,6 +22,11 @@ export interface SupervisorOptions {
 
 const BACKOFF_START_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
+/**
+ * While a login is awaited, how often the secret store is read again: a login in another process
+ * (gatehouse login) lands there. A call arriving meanwhile checks at once.
+ */
+const AUTH_RECHECK_MS = 15_000;
 
 export type Connector = (events: UpstreamEvents) => Promise<UpstreamConnection>;
 
@@ -33,6 +40,8 @@ export class SupervisedUpstream implements UpstreamConnection {
   private ready: Promise<void>;
   private markReady!: () => void;
   private attempt = 0;
+  /** The connection attempt under way or last made. */
+  private attempt_: Promise<void> = Promise.resolve();
   private retryTimer?: NodeJS.Timeout;
   private readonly waitMs: number;
 
@@ -64,7 +73,27 @@ export class SupervisedUpstream implements UpstreamConnection {
 
   async request(request: UpstreamRequest, options?: ForwardOptions): Promise<Result> {
     const connection = await this.connection();
-    return connection.request(request, options);
+    try {
+      return await connection.request(request, options);
+    } catch (error) {
+      const needed = authorizationNeededIn(error);
+      // Tokens that died mid-session (refresh token revoked): stop using this connection until a login.
+      if (needed && this.current === connection) {
+        this.current = undefined;
+        this.ready = this.newReadyPromise();
+        this.awaitLogin(needed.message);
+        void connection.close().catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Tries to connect now instead of at the next retry (a login just happened). */
+  retryNow(): void {
+    if (this.current || this.state === 'closed' || this.state === 'connecting') return;
+    clearTimeout(this.retryTimer);
+    this.setState('connecting');
+    void this.connect();
   }
 
   async notify(notification: Notification): Promise<void> {
@@ -86,6 +115,13 @@ export class SupervisedUpstream implements UpstreamConnection {
   private async connection(): Promise<UpstreamConnection> {
     if (this.current) return this.current;
     if (this.state === 'closed') throw new UpstreamError('upstream_unavailable', this.name, `upstream "${this.name}" is shut down`);
+    if (this.state === 'auth_needed') {
+      // Reads the secret store again (no network without tokens): a login may have happened since.
+      this.retryNow();
+      await this.attempt_;
+      if (this.current) return this.current;
+      throw new UpstreamError('upstream_unavailable', this.name, this.lastError ?? `upstream "${this.name}" needs a login`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.waitMs)));
     const outcome = await Promise.race([this.ready.then(() => 'ready' as const), gaveUp]);
@@ -98,7 +134,12 @@ export class SupervisedUpstream implements UpstreamConnection {
     );
   }
 
-  private async connect(): Promise<void> {
+  private connect(): Promise<void> {
+    this.attempt_ = this.connectOnce();
+    return this.attempt_;
+  }
+
+  private async connectOnce(): Promise<void> {
     if (this.state === 'closed') return;
     let connection: UpstreamConnection | undefined;
     try {
@@ -108,6 +149,11 @@ export class SupervisedUpstream implements UpstreamConnection {
         onClose: (reason) => this.lost(connection, reason),
       });
     } catch (error) {
+      const needed = authorizationNeededIn(error);
+      if (needed) {
+        this.awaitLogin(needed.message);
+        return;
+      }
       this.lastError = describeError(error);
       this.setState('error', this.lastError);
       this.scheduleRetry();
@@ -137,6 +183,14 @@ export class SupervisedUpstream implements UpstreamConnection {
     this.setState('restarting', reason);
     this.events.onClose(reason);
     this.scheduleRetry();
+  }
+
+  private awaitLogin(message: string): void {
+    this.lastError = message;
+    this.setState('auth_needed', message);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), AUTH_RECHECK_MS);
+    this.retryTimer.unref();
   }
 
   private scheduleRetry(): void {
