@@ -15,11 +15,11 @@ import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js'
 import { toolsFromOpenApi } from './config/openapi-tools.js';
 import { writeFileAtomic } from './config/save-config.js';
 import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
-import { watchConfig } from './config/watch-config.js';
-import { demoConfig } from './demo/demo-config.js';
 import { doctorCommand } from './doctor/doctor-cli.js';
-import { startShopApi } from './demo/shop-api.js';
-import { GATEHOUSE_VERSION, startGateway, type RunningGateway } from './gateway/gateway.js';
+import { SECRETS_FILE_ENV } from './secrets/secret-store.js';
+import { conformanceClient, login, tokensList, tokensRevoke } from './upstream/oauth/oauth-cli.js';
+import { launchGatehouse, type LaunchedGatehouse } from './admin/launch.js';
+import { GATEHOUSE_VERSION, type RunningGateway } from './gateway/gateway.js';
 import { lintPolicy } from './policy/index.js';
 import { specLocation } from './upstream/openapi-upstream.js';
 
@@ -35,6 +35,12 @@ Usage:
   gatehouse import openapi SPEC [--base-url URL] [--route /PATH] [--name NAME]
                  [--tag T]... [--operation ID]... [--out FILE]
                                                 turn an OpenAPI 3.0/3.1 document into a route of REST tools
+  gatehouse login ROUTE/UPSTREAM --config FILE  sign Gatehouse in to a secured upstream (system browser);
+                                                the tokens go to the OS keychain
+  gatehouse tokens list                         the upstream tokens and client registrations in the keychain
+  gatehouse tokens revoke ROUTE/UPSTREAM|ID [--config FILE]
+                                                forget them here and revoke them at the identity provider
+  gatehouse conformance-client URL              the OAuth client, non-interactive (for the MCP conformance suite)
   gatehouse doctor URL [--json] [--timeout MS]   check an MCP server's OAuth setup against the spec and
                                                 the known client/IdP pitfalls (exit 1 when a check fails)
 
@@ -42,6 +48,8 @@ Options:
   --config, -c FILE   the config file (docs/configuration.md)
   --port, -p N        listen on this port instead of listen.port (0 picks a free one)
   --host HOST         bind this interface instead of listen.host (default 127.0.0.1)
+  --secrets-file      keep secrets in an encrypted file in ~/.gatehouse when no OS keychain is
+                      available (needs GATEHOUSE_SECRETS_PASSPHRASE)
   --help, -h          this text
 `;
 
@@ -52,10 +60,6 @@ function parsePort(value: string | undefined): number | undefined {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
   return port;
-}
-
-function withListenOverrides(config: GatehouseConfig, port?: number, host?: string): GatehouseConfig {
-  return { ...config, listen: { ...config.listen, ...(port !== undefined ? { port } : {}), ...(host ? { host } : {}) } };
 }
 
 function printServing(gateway: RunningGateway, config: GatehouseConfig): void {
@@ -116,51 +120,49 @@ function closeOnSignals(close: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
 }
 
-function printNotes(loaded: LoadedConfig): void {
+function printNotes(loaded: Pick<LoadedConfig, 'format' | 'notes'>): void {
   if (loaded.format !== 'gatehouse') console.log(`${loaded.format} config: translated to Gatehouse's model`);
   for (const note of loaded.notes) console.warn(`warning: not honoured: ${formatProblem(note)}`);
 }
 
-async function serve(file: string, port?: number, host?: string): Promise<void> {
-  const loaded = await loadConfigWithNotes(file);
-  printNotes(loaded);
-  const config = withListenOverrides(loaded.config, port, host);
-  const gateway = await startGateway({ config, configPath: file });
-  reportUpstreamStates(gateway);
-  printServing(gateway, config);
-  printLint(gateway.lint());
-  console.log(`Watching ${file} for changes.`);
-  const stopWatching = watchConfig(file, {
-    onValid: async (next) => {
-      const outcome = await gateway.reload(withListenOverrides(next, port, host));
-      gateway.trace.emit({ type: 'config.reloaded', file });
-      const parts = [
-        outcome.added.length ? `added ${outcome.added.join(', ')}` : '',
-        outcome.changed.length ? `changed ${outcome.changed.join(', ')}` : '',
-        outcome.removed.length ? `removed ${outcome.removed.join(', ')}` : '',
-      ].filter(Boolean);
-      console.log(`Config reloaded: ${parts.join('; ') || 'no route changed'}`);
-      if (outcome.restartNeeded.length) console.warn(`  ${outcome.restartNeeded.join(', ')} changed: restart Gatehouse to apply it`);
-      printLint(gateway.lint());
-    },
-    onInvalid: (error) => {
-      gateway.trace.emit({ type: 'config.rejected', file, problems: error.problems.map(formatProblem) });
-      console.error(`Config change rejected, the last good config keeps running:\n${error.message}`);
-    },
-  });
-  closeOnSignals(async () => {
-    stopWatching();
-    await gateway.close();
+function reportReloads(launched: LaunchedGatehouse): void {
+  launched.gateway.trace.subscribe((event) => {
+    if (event.type === 'config.reloaded') {
+      console.log(`Config reloaded from ${event.file}`);
+      printLint(launched.gateway.lint());
+    }
+    if (event.type === 'config.rejected') {
+      console.error(`Config change rejected, the last good config keeps running:\n${(event.problems ?? []).map((p) => `  ${p}`).join('\n')}`);
+    }
   });
 }
 
+function printWindow(launched: LaunchedGatehouse): void {
+  for (const warning of launched.warnings) console.warn(`warning: ${warning}`);
+  console.log(`\nWindow (routes, catalogs, handshake trace, decisions): ${launched.admin.windowUrl}`);
+  console.log('  The link carries this launch\'s admin token: keep it to yourself.');
+}
+
+async function serve(file: string, port?: number, host?: string): Promise<void> {
+  const launched = await launchGatehouse({ configPath: file, port, host });
+  if (launched.loaded) printNotes(launched.loaded);
+  const { gateway } = launched;
+  reportUpstreamStates(gateway);
+  printServing(gateway, gateway.config);
+  printLint(gateway.lint());
+  printWindow(launched);
+  console.log(`Watching ${file} for changes.`);
+  reportReloads(launched);
+  closeOnSignals(() => launched.close());
+}
+
 async function demo(port = 8400, auth = true): Promise<void> {
-  const shop = await startShopApi();
-  const config = demoConfig({ shopUrl: shop.url, port, auth, idpPort: port === 0 ? 0 : port + 1 });
-  const gateway = await startGateway({ config });
+  const launched = await launchGatehouse({ demo: true, port, auth });
+  const { gateway } = launched;
+  const config = gateway.config;
   reportUpstreamStates(gateway);
   printServing(gateway, config);
-  console.log(`\nSample shop API (the REST backend of /ecommerce-mcp): ${shop.url}`);
+  console.log(`\nSample shop API (the REST backend of /ecommerce-mcp): ${launched.demo!.shopUrl}`);
   if (gateway.idp) {
     const users = config.idp!.users.map((user) => `${user.username} (${user.groups.join(', ') || 'no group'})`).join(', ');
     console.log(`Built-in identity provider: ${gateway.idp.issuer}`);
@@ -170,12 +172,9 @@ async function demo(port = 8400, auth = true): Promise<void> {
   console.log(`\nConnect a client${gateway.idp ? ' (it opens the sign-in page of the identity provider)' : ''}:
   claude mcp add --transport http gatehouse-shop ${shopUrl}
   Cursor / VS Code mcp.json: { "servers": { "gatehouse-shop": { "type": "http", "url": "${shopUrl}" } } }
-  ${gateway.idp ? `MCP Inspector: npx @modelcontextprotocol/inspector@2, then connect to ${shopUrl}` : `npx @modelcontextprotocol/inspector@2 --cli ${shopUrl} --transport http --method tools/list`}
-`);
-  closeOnSignals(async () => {
-    await gateway.close();
-    await shop.close();
-  });
+  ${gateway.idp ? `MCP Inspector: npx @modelcontextprotocol/inspector@2, then connect to ${shopUrl}` : `npx @modelcontextprotocol/inspector@2 --cli ${shopUrl} --transport http --method tools/list`}`);
+  printWindow(launched);
+  closeOnSignals(() => launched.close());
 }
 
 async function check(file: string): Promise<number> {
@@ -253,6 +252,11 @@ async function importOpenApi(
   return 0;
 }
 
+/** `--secrets-file` is the explicit opt-in to the encrypted file, the same as its environment variable. */
+function secretsEnv(secretsFile: boolean | undefined): NodeJS.ProcessEnv {
+  return secretsFile ? { ...process.env, [SECRETS_FILE_ENV]: '1' } : process.env;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -272,6 +276,7 @@ export async function main(argv: string[]): Promise<number> {
         operation: { type: 'string', multiple: true },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        'secrets-file': { type: 'boolean' },
         timeout: { type: 'string' },
       },
     });
@@ -316,6 +321,22 @@ export async function main(argv: string[]): Promise<number> {
           operations: values.operation ?? [],
           out: values.out,
         });
+      }
+      case 'login': {
+        const [, target] = positionals;
+        if (!target || !values.config) throw new UsageError('login needs a target and a config: gatehouse login ROUTE/UPSTREAM --config FILE');
+        return await login(values.config, target, { env: secretsEnv(values['secrets-file']) });
+      }
+      case 'tokens': {
+        const [, action, target] = positionals;
+        if (action === 'list') return await tokensList({ env: secretsEnv(values['secrets-file']) });
+        if (action === 'revoke' && target) return await tokensRevoke(target, { configFile: values.config, env: secretsEnv(values['secrets-file']) });
+        throw new UsageError('tokens needs list, or revoke and a target: gatehouse tokens revoke ROUTE/UPSTREAM --config FILE');
+      }
+      case 'conformance-client': {
+        const [, url] = positionals;
+        if (!url) throw new UsageError('conformance-client needs the MCP server URL');
+        return await conformanceClient(url);
       }
       case 'doctor': {
         const [, url] = positionals;

@@ -204,7 +204,8 @@ export function demoConfig(options: DemoConfigOptions): GatehouseConfig {
             // The gateway's own Node runs the server: no PATH lookup, and the same version Gatehouse was tested with.
             command: process.execPath,
             args: [everythingServerEntry(), 'stdio'],
-            env: {},
+            // Inside the desktop app execPath is Electron itself: this makes it behave as plain Node.
+            env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
             timeout_ms: 60_000,
           },
         ],
