@@ -15,7 +15,8 @@
  * - BENCH_ROUNDS=N: rounds per target (default 3; 1 with BENCH_QUICK).
  * - BENCH_CLIENTS=N: spread the in-flight calls over N SDK client sessions (default 1: c=32 is
  *   32 concurrent calls on one session).
- * - BENCH_ONLY=http|stdio|auth: run one part only (auth: OAuth and ACL costs, auth-policy-bench.ts).
+ * - BENCH_ONLY=http|stdio|auth|render: run one part only (auth: OAuth and ACL costs, auth-policy-bench.ts;
+ *   render: the window's handshake trace with 10,000 events in Chromium, render-bench.ts).
  * - BENCH_CPU_PROF=DIR: run the Gatehouse processes under `node --cpu-prof`, profiles into DIR.
  */
 import { realpathSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { killAllNow, spawnTracked, startService, stopAll, stopProcess, waitForHt
 import type { LoadMessage, LoadResult, LoadSpec } from './load-generator.js';
 import { processCpuMs } from './process-cpu.js';
 import { runAuthBench, runPolicyBench } from './auth-policy-bench.js';
+import { formatRenderFigures, runRenderBench } from './render-bench.js';
 import { evaluateTargets, formatTable, formatTargets, type Measurement, type Round, type TargetNames } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -60,8 +62,8 @@ const rounds = positiveInteger('BENCH_ROUNDS', quick ? 1 : 3);
 const clients = positiveInteger('BENCH_CLIENTS', 1);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'http' && only !== 'stdio' && only !== 'auth') {
-  process.stderr.write(`BENCH_ONLY=${only} is not understood: use BENCH_ONLY=http, stdio or auth, or leave it unset for all\n`);
+if (only !== undefined && only !== 'http' && only !== 'stdio' && only !== 'auth' && only !== 'render') {
+  process.stderr.write(`BENCH_ONLY=${only} is not understood: use BENCH_ONLY=http, stdio, auth or render, or leave it unset for all\n`);
   process.exit(2);
 }
 
@@ -311,16 +313,17 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'http') await httpPhase();
   if (only === undefined || only === 'stdio') await stdioPhase();
   const authAndPolicy = only === undefined || only === 'auth' ? [...runPolicyBench(), '', ...(await runAuthBench())] : [];
+  const render = only === undefined || only === 'render' ? formatRenderFigures(await runRenderBench()) : [];
+  const proxying = measurements.length
+    ? [header(loadBefore), '', formatTable(measurements), '', 'Targets (performance issue)', formatTargets(evaluateTargets(measurements, NAMES))]
+    : [];
   const out = [
     '',
-    header(loadBefore),
-    '',
-    formatTable(measurements),
-    '',
-    'Targets (performance issue)',
-    formatTargets(evaluateTargets(measurements, NAMES)),
+    ...proxying,
     '',
     ...authAndPolicy,
+    '',
+    ...render,
     '',
     `Done in ${((Date.now() - started) / 1000).toFixed(0)} s.${cpuProfDir ? ` CPU profiles of the Gatehouse processes: ${cpuProfDir}` : ''}`,
   ];
