@@ -29,7 +29,7 @@ import {
 } from '@modelcontextprotocol/client';
 
 import { shorten } from '../trace/redact.js';
-import type { LoopbackCallback } from './test-client-callback.js';
+import type { LoopbackRedirect } from '../upstream/oauth/loopback-redirect.js';
 import { redactUrl, redactValue, type DecodedJwt } from './test-client-exchange.js';
 
 /** A step that cannot go on: `message` says what is wrong and how to fix it. */
@@ -58,7 +58,7 @@ export class OAuthFlow {
   authorizationServerUrl?: string;
   serverMetadata?: AuthorizationServerMetadata;
   clientInformation?: OAuthClientInformationFull;
-  callback?: LoopbackCallback;
+  callback?: LoopbackRedirect;
   authorization?: { url: URL; codeVerifier: string; state: string; scope?: string; resource?: string };
   response?: { code: string; iss?: string };
   tokens?: OAuthTokens;
@@ -66,7 +66,7 @@ export class OAuthFlow {
   constructor(
     readonly serverUrl: string,
     private readonly fetchFn: FetchLike,
-    private readonly openCallback: () => Promise<LoopbackCallback>,
+    private readonly openCallback: () => Promise<LoopbackRedirect>,
   ) {}
 
   /** POST initialize without a token: a protected route answers 401 with its challenge. */
@@ -151,8 +151,8 @@ export class OAuthFlow {
     }
     this.callback = await this.openCallback();
     const clientMetadata = resolveClientMetadata({
-      redirectUrl: this.callback.redirectUrl,
-      clientMetadata: { client_name: CLIENT_NAME, redirect_uris: [this.callback.redirectUrl], token_endpoint_auth_method: 'none', software_id: 'gatehouse-test-client', software_version: '1' },
+      redirectUrl: this.callback.redirectUri,
+      clientMetadata: { client_name: CLIENT_NAME, redirect_uris: [this.callback.redirectUri], token_endpoint_auth_method: 'none', software_id: 'gatehouse-test-client', software_version: '1' },
     });
     try {
       this.clientInformation = await registerClient(this.authorizationServerUrl!, { metadata, clientMetadata, fetchFn: this.fetchFn });
@@ -160,7 +160,7 @@ export class OAuthFlow {
       throw new StepFailure(`${metadata.issuer} refused the registration: ${reason(error)} — check that it allows public clients with loopback redirect URIs (RFC 8252 §7.3)`);
     }
     return {
-      summary: `registered client ${this.clientInformation.client_id} (public client, redirect ${this.callback.redirectUrl})`,
+      summary: `registered client ${this.clientInformation.client_id} (public client, redirect ${this.callback.redirectUri})`,
       detail: { client: redactValue(this.clientInformation, 'client', []) },
     };
   }
@@ -176,7 +176,7 @@ export class OAuthFlow {
       started = await startAuthorization(this.authorizationServerUrl!, {
         metadata,
         clientInformation: this.clientInformation!,
-        redirectUrl: this.callback!.redirectUrl,
+        redirectUrl: this.callback!.redirectUri,
         state,
         ...(scope ? { scope } : {}),
         ...(resource ? { resource } : {}),
@@ -195,7 +195,7 @@ export class OAuthFlow {
   /** Checks the authorization response that came back to the redirect URI and keeps its code. */
   acceptAuthorizationResponse(params: URLSearchParams): StepOutcome {
     const metadata = this.serverMetadata!;
-    const shown = redactUrl(`${this.callback!.redirectUrl}?${params}`);
+    const shown = redactUrl(`${this.callback!.redirectUri}?${params}`);
     const error = params.get('error');
     if (error) {
       const description = params.get('error_description');
@@ -224,7 +224,7 @@ export class OAuthFlow {
         clientInformation: this.clientInformation!,
         authorizationCode: this.response!.code,
         codeVerifier,
-        redirectUri: this.callback!.redirectUrl,
+        redirectUri: this.callback!.redirectUri,
         fetchFn: this.fetchFn,
         ...(this.response!.iss ? { iss: this.response!.iss } : {}),
         ...(resource ? { resource } : {}),

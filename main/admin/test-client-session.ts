@@ -8,7 +8,7 @@
 import type { TestClientSession, TestClientStep, TestClientStepName, ToolCallOutcome } from '../../shared/admin-api.js';
 import type { OAuthClientStepEvent } from '../../shared/trace-events.js';
 import type { TraceBus } from '../trace/trace-bus.js';
-import { LoopbackCallback } from './test-client-callback.js';
+import { listenForRedirect } from '../upstream/oauth/loopback-redirect.js';
 import { TestClientConnection } from './test-client-connection.js';
 import { TestClientError } from './test-client-error.js';
 import { ExchangeRecorder } from './test-client-exchange.js';
@@ -26,6 +26,9 @@ export const STEP_ORDER: readonly TestClientStepName[] = [
   'initialize',
   'list-tools',
 ];
+
+/** How long a browser login may take before the loopback redirect listener gives up (the session's idle limit). */
+const LOGIN_TIMEOUT_MS = 30 * 60_000;
 
 const OAUTH_STEPS = new Set<TestClientStepName>(['resource-metadata', 'authorization-server-metadata', 'registration', 'authorize', 'login', 'token']);
 
@@ -75,7 +78,7 @@ export class TestClientRun {
 
   constructor(private readonly options: TestClientSessionOptions) {
     this.recorder = new ExchangeRecorder(`Gatehouse-test-client/1.0 (session ${options.id})`);
-    this.flow = new OAuthFlow(options.url, this.recorder.fetch, () => LoopbackCallback.listen());
+    this.flow = new OAuthFlow(options.url, this.recorder.fetch, () => listenForRedirect({ port: 0, timeoutMs: LOGIN_TIMEOUT_MS }));
   }
 
   get id(): string {
@@ -131,7 +134,8 @@ export class TestClientRun {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    await Promise.allSettled([this.connection?.close(), this.flow.callback?.close()]);
+    this.flow.callback?.close();
+    await this.connection?.close().catch(() => undefined);
   }
 
   /** A closed session stays closed, whatever a step still in flight finds afterwards. */
@@ -214,7 +218,7 @@ export class TestClientRun {
   private waitForBrowser(step: TestClientStep): void {
     this.moveTo('waiting_for_browser');
     this.authorizationUrl = this.flow.authorization!.url.href;
-    step.summary = `waiting for the browser: open the authorization URL and sign in; it comes back to ${this.flow.callback!.redirectUrl}`;
+    step.summary = `waiting for the browser: open the authorization URL and sign in; it comes back to ${this.flow.callback!.redirectUri}`;
     this.browserWait = { step, started: performance.now() };
     this.flow.callback!.received.then(
       (params) => this.browserReturned(params),
@@ -242,7 +246,7 @@ export class TestClientRun {
   private async initialize(): Promise<StepOutcome> {
     const flow = this.flow;
     const credentials = flow.tokens
-      ? { tokens: flow.tokens, issuer: flow.serverMetadata!.issuer, clientInformation: flow.clientInformation!, redirectUrl: flow.callback!.redirectUrl }
+      ? { tokens: flow.tokens, issuer: flow.serverMetadata!.issuer, clientInformation: flow.clientInformation!, redirectUrl: flow.callback!.redirectUri }
       : undefined;
     try {
       this.connection = await TestClientConnection.connect(this.options.url, this.recorder.fetch, credentials);

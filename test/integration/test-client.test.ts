@@ -318,7 +318,7 @@ describe('sign-in through the browser', () => {
     secrets.add(returned.code);
     const landed = await realFetch(returned.redirectUrl);
     expect(landed.status).toBe(200);
-    expect(await landed.text()).toContain('Signed in');
+    expect(await landed.text()).toContain('You can close this tab');
 
     await vi.waitFor(
       async () => {
