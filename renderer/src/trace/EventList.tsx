@@ -129,7 +129,7 @@ export function EventList({
                 >
                   <span className="mono muted">{event.seq}</span>
                   <span className="mono muted">{formatClock(event.time)}</span>
-                  <span className={`tr-type ${event.type.split('.')[0]}`}>{event.type}</span>
+                  <span className={`tr-type type-${event.type.split('.')[0]}`}>{event.type}</span>
                   <span className="truncate dim">{event.route ?? ''}</span>
                   <span className="truncate">{summarizeEvent(event)}</span>
                 </div>

@@ -67,7 +67,7 @@ export function SequenceDiagram({
         <span className="tr-gutter-head muted xs">+time</span>
         <div className="tr-heads">
           {LIFELINES.map((lifeline) => (
-            <span key={lifeline.id} className={`tr-head ${lifeline.id}`}>
+            <span key={lifeline.id} className={`tr-head lifeline-${lifeline.id}`}>
               {lifeline.title}
             </span>
           ))}
