@@ -28,6 +28,9 @@ const BACKOFF_MAX_MS = 10_000;
  */
 const AUTH_RECHECK_MS = 15_000;
 
+/** How long a call waits for an upstream connection that is still being made. */
+const FIRST_CONNECT_WAIT_MS = 30_000;
+
 export type Connector = (events: UpstreamEvents) => Promise<UpstreamConnection>;
 
 export class SupervisedUpstream implements UpstreamConnection {
@@ -122,8 +125,11 @@ export class SupervisedUpstream implements UpstreamConnection {
       if (this.current) return this.current;
       throw new UpstreamError('upstream_unavailable', this.name, this.lastError ?? `upstream "${this.name}" needs a login`);
     }
+    // A connection still being made (a new session's stdio server starting on a busy machine) is
+    // worth waiting for longer than one that failed and waits for its next retry.
+    const waitMs = this.state === 'connecting' ? Math.max(this.waitMs, FIRST_CONNECT_WAIT_MS) : this.waitMs;
     let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.waitMs)));
+    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
     const outcome = await Promise.race([this.ready.then(() => 'ready' as const), gaveUp]);
     clearTimeout(timer);
     if (outcome === 'ready' && this.current) return this.current;
