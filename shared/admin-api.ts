@@ -71,8 +71,44 @@ export interface UpstreamSummary {
   state: UpstreamHealth;
   /** The reason, in words, when not connected. */
   detail?: string;
-  /** Secured upstreams: the gateway's own login state there (issue #7). */
-  login?: { issuer: string; state: 'logged_in' | 'needed' | 'expired' };
+  /**
+   * Secured upstreams: the gateway's own login there (issue #7). `issuer` once known (from the
+   * stored tokens or auth.issuer); `expired`: tokens it holds but can no longer use.
+   */
+  login?: { issuer?: string; state: 'logged_in' | 'needed' | 'expired' };
+}
+
+// POST /api/upstream-login {route, upstream}  → UpstreamLoginStarted
+//   Starts the gateway's own OAuth login at a secured upstream: the system browser opens, and the
+//   answer comes at once. Progress arrives on the live stream: `oauth.client` trace events, then
+//   the upstream's state turns `connected` and its login `logged_in`. A second call while the
+//   browser is awaited answers with the same login.
+// POST /api/upstream-logout {route, upstream}  → UpstreamLogoutResult
+export interface UpstreamLoginRequest {
+  /** The route path, e.g. /team-search. */
+  route: string;
+  upstream: string;
+}
+
+export type UpstreamLoginStarted =
+  | {
+      state: 'waiting_for_browser';
+      /** Where the person logs in; the window offers it as a link. */
+      authorizationUrl: string;
+      /** False when no browser could be opened here: the link is the way in. */
+      browserOpened: boolean;
+      /** Why the browser could not be opened. */
+      browserProblem?: string;
+    }
+  /** The login finished without a browser (rare: the authorization server approved at once). */
+  | { state: 'logged_in' };
+
+export interface UpstreamLogoutResult {
+  /** False when there were no stored tokens to forget. */
+  forgotten: boolean;
+  /** What happened at the authorization server and the secret store, in words. */
+  detail: string;
+  upstream: UpstreamSummary;
 }
 
 export interface RouteTraffic {

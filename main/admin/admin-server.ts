@@ -28,6 +28,7 @@ import { routesRouter } from './routes-api.js';
 import { settingsRouter } from './settings-api.js';
 import { closeTestClients, testClientRouter } from './test-client-router.js';
 import { traceRouter } from './trace-api.js';
+import { upstreamLoginApi } from './upstream-login-api.js';
 
 export interface AdminServerOptions {
   gateway: RunningGateway;
@@ -107,6 +108,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   api.use(doctorRouter(context));
   api.use(settingsRouter(context, editor));
   api.use(keychainRouter(context));
+  const upstreamLogins = upstreamLoginApi(context);
+  api.use(upstreamLogins.router);
   api.use('/test-client', testClientRouter({ gateway: options.gateway }));
   api.use((req) => {
     throw notFound(`No admin API endpoint ${req.method} /api${req.path} (shared/admin-api.ts lists them)`);
@@ -138,6 +141,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
     windowUrl: `${url}/#token=${token}`,
     async close() {
       await closeTestClients();
+      upstreamLogins.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -14,6 +14,7 @@ import { watchConfig } from '../config/watch-config.js';
 import { startDemo, type StartedDemo } from '../demo/start-demo.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway.js';
 import { TraceBus } from '../trace/trace-bus.js';
+import type { BrowserOpener } from '../upstream/oauth/system-browser.js';
 import { UpstreamOAuth, isSecuredUpstream, routeFinder } from '../upstream/oauth/upstream-oauth.js';
 import { openSecretStore, secretStoreOptionsFromEnv, type SecretStore } from '../secrets/secret-store.js';
 import { startAdminServer, type RunningAdmin } from './admin-server.js';
@@ -37,6 +38,11 @@ export interface LaunchOptions {
   auth?: boolean;
   /** Default <repo>/renderer/dist. */
   rendererDir?: string;
+  /**
+   * How "Log in" on a secured upstream (POST /api/upstream-login) opens the browser. Default: the
+   * system browser. Tests pass an opener that plays the person at the browser.
+   */
+  openBrowser?: BrowserOpener;
 }
 
 export interface LaunchedGatehouse {
@@ -69,11 +75,11 @@ function lazySecrets(dataDir: string): () => Promise<SecretStore> {
  */
 async function securedUpstreamsClient(
   config: GatehouseConfig,
-  deps: { secrets: () => Promise<SecretStore>; trace: TraceBus; baseDir: string; config: () => GatehouseConfig },
+  deps: { secrets: () => Promise<SecretStore>; trace: TraceBus; baseDir: string; config: () => GatehouseConfig; opener?: BrowserOpener },
 ): Promise<{ client?: UpstreamOAuth; problem?: string }> {
   if (!config.routes.some((route) => route.upstreams.some(isSecuredUpstream))) return {};
   try {
-    return { client: new UpstreamOAuth({ store: await deps.secrets(), trace: deps.trace, baseDir: deps.baseDir, routeOf: routeFinder(deps.config) }) };
+    return { client: new UpstreamOAuth({ store: await deps.secrets(), trace: deps.trace, baseDir: deps.baseDir, routeOf: routeFinder(deps.config), opener: deps.opener }) };
   } catch (error) {
     return { problem: `secured upstreams cannot keep their tokens: ${(error as Error).message}` };
   }
@@ -102,7 +108,7 @@ export async function launchGatehouse(options: LaunchOptions): Promise<LaunchedG
   const trace = new TraceBus();
   let gateway: RunningGateway | undefined;
   const baseDir = options.configPath ? path.dirname(path.resolve(options.configPath)) : process.cwd();
-  const upstreamOAuth = await securedUpstreamsClient(config, { secrets, trace, baseDir, config: () => gateway?.config ?? config });
+  const upstreamOAuth = await securedUpstreamsClient(config, { secrets, trace, baseDir, config: () => gateway?.config ?? config, opener: options.openBrowser });
 
   let stopWatching: (() => void) | undefined;
   try {

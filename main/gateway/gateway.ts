@@ -23,7 +23,7 @@ import { AuditLog } from '../trace/audit-log.js';
 import { captureExchanges, noteExchange } from '../trace/exchange-capture.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import { withCallHeaders } from '../upstream/call-headers.js';
-import type { UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
+import { isSecuredUpstream, type UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
 import { ChangeSignal } from './change-signal.js';
 import { noteMcpRequest, recordGatewayExchange } from './gateway-exchanges.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
@@ -36,7 +36,7 @@ import { RouteFaults, type TokenAction } from './route-faults.js';
 import { lintContext, previewPersona, type PersonaPreview } from './persona-preview.js';
 import { RouteRuntime } from './route-runtime.js';
 import { RouteTrafficStats } from './route-traffic.js';
-import { summarizeUpstream } from './upstream-summary.js';
+import { loginStatus, summarizeUpstream, type UpstreamLogin } from './upstream-summary.js';
 
 export const GATEHOUSE_VERSION = '0.1.0';
 
@@ -85,6 +85,19 @@ export interface RunningGateway {
   traffic(routePath: string): RouteTraffic;
   /** A route's upstreams with their health (the route's shared connections). */
   upstreams(routePath: string): UpstreamSummary[];
+  /** The gateway's own OAuth client for secured upstreams, when this launch has one (a secret store could be opened). */
+  readonly upstreamOAuth?: UpstreamOAuth;
+  /**
+   * A secured upstream's own login (issuer, logged_in / expired / needed) from the tokens the
+   * gateway holds; undefined for an upstream without `auth`.
+   */
+  upstreamLogin(routePath: string, upstream: string): UpstreamLogin | undefined;
+  /**
+   * Every connection of the route to this upstream looks at its credentials now, after a login or
+   * logout changed them: one waiting for a login reconnects at once; a connected one sends a ping,
+   * which turns it to auth_needed when the tokens are gone.
+   */
+  recheckUpstream(routePath: string, upstream: string): void;
   /** Called (at most once per event-loop turn) when traffic, upstream health, faults or the config change. */
   onChange(listener: () => void): () => void;
   close(): Promise<void>;
@@ -318,6 +331,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   starting = false;
 
+  const loginOf = (runtime: RouteRuntime, name: string): UpstreamLogin | undefined => {
+    const config = runtime.route.upstreams.find((upstream) => upstream.name === name);
+    if (!config || !isSecuredUpstream(config)) return undefined;
+    // Without a secret store nothing is held: needed, and logging in says what to fix.
+    if (!options.upstreamOAuth) return loginStatus({ issuer: config.auth.issuer }, undefined);
+    const authorizer = options.upstreamOAuth.authorizer(config, runtime.route.path);
+    return loginStatus({ issuer: authorizer.issuer ?? config.auth.issuer, tokens: authorizer.tokens }, runtime.shared.upstreams.get(name)?.state);
+  };
+
   return {
     port,
     host: config.listen.host,
@@ -390,7 +412,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     upstreams: (routePath) => {
       const runtime = runningRoute(routePath);
-      return runtime.route.upstreams.map((upstream) => summarizeUpstream(upstream, runtime.shared.upstreams.get(upstream.name)));
+      return runtime.route.upstreams.map((upstream) => summarizeUpstream(upstream, runtime.shared.upstreams.get(upstream.name), loginOf(runtime, upstream.name)));
+    },
+    upstreamOAuth: options.upstreamOAuth,
+    upstreamLogin: (routePath, upstream) => loginOf(runningRoute(routePath), upstream),
+    recheckUpstream(routePath, upstream) {
+      for (const connection of runningRoute(routePath).connectionsTo(upstream)) {
+        if (connection.state === 'connected') void connection.request({ method: 'ping' }).catch(() => undefined);
+        else connection.retryNow();
+      }
+      changes.changed();
     },
     onChange: (listener) => changes.listen(listener),
     async close() {

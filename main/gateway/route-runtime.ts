@@ -32,6 +32,7 @@ import { RouteAccess } from './route-access.js';
 import type { RouteFaults } from './route-faults.js';
 import { createRouteServer, type ParkedState, type RouteServerContext } from './route-server.js';
 import type { UpstreamOAuth } from '../upstream/oauth/upstream-oauth.js';
+import type { SupervisedUpstream } from '../upstream/supervised-upstream.js';
 import { UpstreamSet, type ChannelHooks, type UpstreamSetContext } from './upstream-set.js';
 
 export interface RouteRuntimeOptions {
@@ -144,6 +145,15 @@ export class RouteRuntime {
 
   get faults(): RouteFaults | undefined {
     return this.options.faults;
+  }
+
+  /**
+   * This upstream's connection in every set of the route — the shared one, each principal's and
+   * each 2025 session's — for what concerns them all (a login or logout changed its tokens).
+   */
+  connectionsTo(upstream: string): SupervisedUpstream[] {
+    const sets = [this.shared, ...[...this.principalSets.values()].map(({ set }) => set), ...[...this.sessions.values()].map((session) => session.upstreams)];
+    return sets.flatMap((set) => set.upstreams.get(upstream) ?? []);
   }
 
   get sessionCount(): number {

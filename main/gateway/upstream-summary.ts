@@ -128,9 +128,31 @@ export interface UpstreamRuntimeView {
   lastError?: string;
 }
 
-export function summarizeUpstream(config: UpstreamConfig, running: UpstreamRuntimeView | undefined): UpstreamSummary {
+export type UpstreamLogin = NonNullable<UpstreamSummary['login']>;
+
+/** What the gateway's own OAuth client holds for a secured upstream (in memory, as read from the secret store). */
+export interface LoginView {
+  issuer?: string;
+  tokens?: { expires_at?: number; refresh_token?: string };
+}
+
+/**
+ * A secured upstream's login as the window shows it. No tokens: needed. Tokens the gateway cannot
+ * use any more — an access token past its expiry with no refresh token, or tokens held while the
+ * upstream still waits for a login (it refused them) — expired. Otherwise logged in: an expired
+ * access token with a refresh token is refreshed on the next request.
+ */
+export function loginStatus(view: LoginView, upstreamState: string | undefined, now = Date.now()): UpstreamLogin {
+  const issuer = view.issuer ? { issuer: view.issuer } : {};
+  const tokens = view.tokens;
+  if (!tokens) return { ...issuer, state: 'needed' };
+  const unusable = (tokens.expires_at !== undefined && tokens.expires_at <= now && !tokens.refresh_token) || upstreamState === 'auth_needed';
+  return { ...issuer, state: unusable ? 'expired' : 'logged_in' };
+}
+
+export function summarizeUpstream(config: UpstreamConfig, running: UpstreamRuntimeView | undefined, login?: UpstreamLogin): UpstreamSummary {
   const health = running ? healthOf(running.state) : { state: 'closed' as const };
-  const summary: UpstreamSummary = { name: config.name, kind: config.kind, target: upstreamTarget(config), state: health.state };
+  const summary: UpstreamSummary = { name: config.name, kind: config.kind, target: upstreamTarget(config), state: health.state, ...(login ? { login } : {}) };
   const detail = 'unknown' in health && health.unknown ? `state ${health.unknown}${running?.lastError ? `: ${running.lastError}` : ''}` : running?.lastError;
   if (health.state !== 'connected' && detail) summary.detail = scrubSecrets(detail, upstreamSecrets(config));
   if (!running) summary.detail = 'the route is not running';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Client, StreamableHTTPClientTransport, SSEClientTransport, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, SSEClientTransport } from '@modelcontextprotocol/client';
 
 import { ConfigError } from '../../config/config-error.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -20,6 +20,7 @@ import type { SecretStoreLike, TokenSet } from './credential-vault.js';
 import { OAuthClientError } from './oauth-client-error.js';
 import { openSystemBrowser, type BrowserOpener } from './system-browser.js';
 import { revokeTokens } from './token-revocation.js';
+import { probeChallenge } from './upstream-challenge.js';
 import { UpstreamOAuth, isSecuredUpstream, loginTarget, type SecuredUpstreamConfig } from './upstream-oauth.js';
 
 export { runConformanceClient as conformanceClient } from './conformance-client.js';
@@ -119,18 +120,10 @@ export async function login(configFile: string, target: string, options: OAuthCl
   const shown = loginTarget(route, upstream.name);
   try {
     // The upstream's own 401 says where its metadata is and which scopes it wants (MCP discovery starts there).
-    const probe = await fetch(upstream.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'gatehouse-login', version: '0.1.0' } } }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    await probe.body?.cancel();
-    const challenge = probe.status === 401 ? extractWWWAuthenticateParams(probe) : {};
-    if (probe.status !== 401 && upstream.kind === 'http') streams.out(`Note: ${upstream.url} answered ${probe.status} without a token; logging in anyway.`);
+    const challenge = await probeChallenge(upstream);
+    if (challenge.status !== 401 && upstream.kind === 'http') streams.out(`Note: ${upstream.url} answered ${challenge.status} without a token; logging in anyway.`);
     streams.out(`Logging in to ${shown} — finish the login in your browser…`);
-    const scope = [challenge.scope, ...upstream.auth.scopes].filter(Boolean).join(' ') || undefined;
-    await authorizer.authorize({ scope, resourceMetadataUrl: challenge.resourceMetadataUrl, force: true, reason: 'gatehouse login' });
+    await authorizer.authorize({ scope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, force: true, reason: 'gatehouse login' });
 
     const client = new Client({ name: 'gatehouse-login', version: '0.1.0' });
     const fetchFn = authorizer.fetch(fetch);

@@ -60,6 +60,13 @@ export class UpstreamAuthorizer {
     this.loaded = undefined;
   }
 
+  /** Reads the secret store now (after a login or logout elsewhere), so `tokens` and `issuer` are current at once. */
+  async reloadNow(): Promise<TokenSet | undefined> {
+    const loading = this.options.provider.load();
+    this.loaded = loading;
+    return loading;
+  }
+
   /** The access token to send now: stored tokens are loaded on first use and refreshed shortly before they expire. */
   async accessToken(): Promise<string | undefined> {
     this.loaded ??= this.options.provider.load();

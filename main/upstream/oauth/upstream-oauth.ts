@@ -7,6 +7,7 @@
 import type { GatehouseConfig, HttpUpstreamConfig, SseUpstreamConfig } from '../../config/schema.js';
 import type { TraceBus } from '../../trace/trace-bus.js';
 import type { BrowserStep } from './browser-step.js';
+import type { BrowserOpener } from './system-browser.js';
 import { CredentialVault, type SecretStoreLike } from './credential-vault.js';
 import { OAuthTrace } from './oauth-trace.js';
 import { UpstreamAuthorizer } from './upstream-authorizer.js';
@@ -21,6 +22,12 @@ export interface UpstreamOAuthOptions {
   baseDir?: string;
   /** How a person logs in; absent in the gateway. */
   browser?: () => BrowserStep;
+  /**
+   * How a login started from the window (POST /api/upstream-login) opens the system browser; the
+   * gateway's own requests never open one. Default: openSystemBrowser. Tests pass an opener that
+   * plays the person at the browser.
+   */
+  opener?: BrowserOpener;
   /** The route an upstream belongs to, for messages (`gatehouse login <route>/<upstream>`). */
   routeOf?: (upstream: { name: string; url: string }) => string | undefined;
   /** See UpstreamOAuthProviderOptions.verifyClientMetadataUrl. */

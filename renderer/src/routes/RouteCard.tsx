@@ -9,6 +9,7 @@ import { href } from '../navigation.js';
 import { FaultsPanel } from '../screens/FaultsPanel.js';
 import { ClientConfigMenu, ClientConfigSheet, type PickedConfig } from './ClientConfigMenu.js';
 import { HealthBadge } from './HealthBadge.js';
+import { UpstreamLoginActions, useUpstreamLogin } from './UpstreamLogin.js';
 
 const AUTH_LABEL = { none: 'no auth', jwt: 'OAuth · JWT', introspection: 'OAuth · introspection' } as const;
 
@@ -61,7 +62,7 @@ export function RouteCard({ route }: { route: RouteSummary }) {
           <div className="section-title">Upstreams</div>
           <ul className="upstreams">
             {route.upstreams.map((upstream) => (
-              <UpstreamRow key={upstream.name} upstream={upstream} />
+              <UpstreamRow key={upstream.name} route={route.path} upstream={upstream} />
             ))}
             {route.upstreams.length === 0 && <li className="muted small">No upstreams configured.</li>}
           </ul>
@@ -95,8 +96,9 @@ export function RouteCard({ route }: { route: RouteSummary }) {
   );
 }
 
-function UpstreamRow({ upstream }: { upstream: UpstreamSummary }) {
+function UpstreamRow({ route, upstream }: { route: string; upstream: UpstreamSummary }) {
   const troubled = upstream.state !== 'connected' && upstream.detail;
+  const login = useUpstreamLogin(route, upstream);
   return (
     <li className="upstream" data-testid="upstream-row" data-upstream={upstream.name}>
       <HealthBadge state={upstream.state} detail={upstream.detail} />
@@ -105,13 +107,9 @@ function UpstreamRow({ upstream }: { upstream: UpstreamSummary }) {
       <code className="upstream-target truncate" title={upstream.target}>
         {upstream.target}
       </code>
-      {upstream.login && (
-        <span className={`badge ${upstream.login.state === 'logged_in' ? 'ok' : 'warn'}`} title={`Gatehouse's own login at ${upstream.login.issuer}`}>
-          <Icon name="user" size={11} />
-          {upstream.login.state === 'logged_in' ? 'logged in' : upstream.login.state === 'expired' ? 'login expired' : 'login needed'}
-        </span>
-      )}
+      <UpstreamLoginActions upstream={upstream} busy={login.busy} onLogin={login.onLogin} onLogout={login.onLogout} />
       {troubled && <div className={`upstream-detail ${upstream.state === 'error' ? 'danger-text' : 'warn-text'}`}>{upstream.detail}</div>}
+      {login.panel}
     </li>
   );
 }
