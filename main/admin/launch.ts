@@ -16,7 +16,8 @@ import { startGateway, type RunningGateway } from '../gateway/gateway.js';
 import { TraceBus } from '../trace/trace-bus.js';
 import type { BrowserOpener } from '../upstream/oauth/system-browser.js';
 import { UpstreamOAuth, isSecuredUpstream, routeFinder } from '../upstream/oauth/upstream-oauth.js';
-import { openSecretStore, secretStoreOptionsFromEnv, type SecretStore } from '../secrets/secret-store.js';
+import { lazySecretStore, type LazySecretStore } from '../secrets/lazy-secret-store.js';
+import { openSecretStore, secretStoreOptionsFromEnv } from '../secrets/secret-store.js';
 import { startAdminServer, type RunningAdmin } from './admin-server.js';
 
 export interface LaunchOptions {
@@ -56,32 +57,18 @@ export interface LaunchedGatehouse {
   close(): Promise<void>;
 }
 
-/** A secret store opened on first use; a failure (a locked keyring) is retried on the next use. */
-function lazySecrets(dataDir: string): () => Promise<SecretStore> {
-  let opened: Promise<SecretStore> | undefined;
-  return () => {
-    if (!opened) {
-      opened = (async () => openSecretStore(secretStoreOptionsFromEnv(dataDir)))();
-      opened.catch(() => (opened = undefined));
-    }
-    return opened;
-  };
-}
-
 /**
- * The gateway's own OAuth client, when some upstream needs one. The keychain is only touched
- * then; when it cannot be opened, those upstreams say why (the problem is a launch warning) and
- * everything else runs.
+ * Whether the keychain can be opened, asked at launch only when a secured upstream will need it:
+ * a problem (no Secret Service, a locked keyring) becomes a launch warning with its fix, and
+ * those upstreams report it too until it is fixed — the store is tried again on each use.
  */
-async function securedUpstreamsClient(
-  config: GatehouseConfig,
-  deps: { secrets: () => Promise<SecretStore>; trace: TraceBus; baseDir: string; config: () => GatehouseConfig; opener?: BrowserOpener },
-): Promise<{ client?: UpstreamOAuth; problem?: string }> {
-  if (!config.routes.some((route) => route.upstreams.some(isSecuredUpstream))) return {};
+async function keychainWarning(config: GatehouseConfig, secrets: LazySecretStore): Promise<string | undefined> {
+  if (!config.routes.some((route) => route.upstreams.some(isSecuredUpstream))) return undefined;
   try {
-    return { client: new UpstreamOAuth({ store: await deps.secrets(), trace: deps.trace, baseDir: deps.baseDir, routeOf: routeFinder(deps.config), opener: deps.opener }) };
+    await secrets.open();
+    return undefined;
   } catch (error) {
-    return { problem: `secured upstreams cannot keep their tokens: ${(error as Error).message}` };
+    return `secured upstreams cannot keep their tokens yet: ${(error as Error).message}`;
   }
 }
 
@@ -104,15 +91,16 @@ export async function launchGatehouse(options: LaunchOptions): Promise<LaunchedG
     config = adjust(loaded.config);
   }
 
-  const secrets = lazySecrets(dataDir);
+  const secrets = lazySecretStore(() => openSecretStore(secretStoreOptionsFromEnv(dataDir)));
   const trace = new TraceBus();
   let gateway: RunningGateway | undefined;
   const baseDir = options.configPath ? path.dirname(path.resolve(options.configPath)) : process.cwd();
-  const upstreamOAuth = await securedUpstreamsClient(config, { secrets, trace, baseDir, config: () => gateway?.config ?? config, opener: options.openBrowser });
+  const upstreamOAuth = new UpstreamOAuth({ store: secrets, trace, baseDir, routeOf: routeFinder(() => gateway?.config ?? config), opener: options.openBrowser });
+  const keychainProblem = await keychainWarning(config, secrets);
 
   let stopWatching: (() => void) | undefined;
   try {
-    gateway = await startGateway({ config, configPath: options.configPath, dataDir, trace, upstreamOAuth: upstreamOAuth.client });
+    gateway = await startGateway({ config, configPath: options.configPath, dataDir, trace, upstreamOAuth });
     const running = gateway;
     if (options.configPath) {
       const file = options.configPath;
@@ -132,13 +120,13 @@ export async function launchGatehouse(options: LaunchOptions): Promise<LaunchedG
       desktop: options.desktop,
       demo: Boolean(options.demo),
       rendererDir: options.rendererDir,
-      secrets,
+      secrets: () => secrets.open(),
       adjustConfig: options.demo ? undefined : adjust,
     });
     return {
       gateway,
       admin,
-      warnings: upstreamOAuth.problem ? [upstreamOAuth.problem] : [],
+      warnings: keychainProblem ? [keychainProblem] : [],
       ...(demo ? { demo: { shopUrl: demo.shopUrl } } : {}),
       ...(loaded ? { loaded: { format: loaded.format, notes: loaded.notes } } : {}),
       async close() {

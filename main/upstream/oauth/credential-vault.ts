@@ -8,7 +8,8 @@ import type { StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcont
 
 /** The part of main/secrets' SecretStore this client uses (kept structural: the store is a separate module). */
 export interface SecretStoreLike {
-  readonly backend: 'keychain' | 'encrypted-file' | 'memory';
+  /** `unopened`: a lazily opened store nobody has used yet. */
+  readonly backend: 'keychain' | 'encrypted-file' | 'memory' | 'unopened';
   get(ref: SecretRefLike): Promise<string | undefined>;
   set(ref: SecretRefLike, value: string): Promise<void>;
   delete(ref: SecretRefLike): Promise<boolean>;

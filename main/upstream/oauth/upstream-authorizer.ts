@@ -69,7 +69,14 @@ export class UpstreamAuthorizer {
 
   /** The access token to send now: stored tokens are loaded on first use and refreshed shortly before they expire. */
   async accessToken(): Promise<string | undefined> {
-    this.loaded ??= this.options.provider.load();
+    if (!this.loaded) {
+      const loading = this.options.provider.load();
+      this.loaded = loading;
+      // A store that could not be read (a locked keyring) is read again next time, once unlocked.
+      loading.catch(() => {
+        if (this.loaded === loading) this.loaded = undefined;
+      });
+    }
     await this.loaded;
     if (this.flight) await this.flight.catch(() => undefined);
     const tokens = this.tokens;
