@@ -28,11 +28,11 @@ afterAll(async () => {
 
 describe('lazySecretStore', () => {
   it('opens nothing until used, retries after a failed open, then works as the opened store', async () => {
-    let passphrase: string | undefined;
+    const settings: { passphrase?: string } = {};
     let opens = 0;
     const store = lazySecretStore(() => {
       opens++;
-      return openSecretStore({ dataDir, allowEncryptedFile: true, passphrase });
+      return openSecretStore({ dataDir, allowEncryptedFile: true, passphrase: settings.passphrase });
     });
     expect(opens).toBe(0);
     expect(store.backend).toBe('unopened');
@@ -43,7 +43,7 @@ describe('lazySecretStore', () => {
     expect((failed as SecretFileError).message).toMatch(/GATEHOUSE_SECRETS_PASSPHRASE/);
     expect(store.backend).toBe('unopened');
 
-    passphrase = 'correct horse battery staple';
+    settings.passphrase = 'correct horse battery staple';
     await store.set(ref, '{"access_token":"at-1"}');
     expect(opens).toBe(2);
     expect(store.backend).toBe('encrypted-file');
