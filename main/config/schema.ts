@@ -389,6 +389,15 @@ export const gatehouseConfigSchema = z
           });
         }
         names.set(upstream.name, u);
+        const oauth = (upstream.kind === 'http' || upstream.kind === 'sse') && upstream.auth;
+        if (oauth && (oauth.client_secret || oauth.private_key_file || oauth.private_key_jwk) && !oauth.issuer) {
+          // Otherwise an upstream whose metadata names another authorization server receives the credential.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, 'upstreams', u, 'auth', 'issuer'],
+            message: `upstream ${upstream.name} has a client secret or key but no issuer — add auth.issuer (the authorization server it was registered at) so it is never sent to another one`,
+          });
+        }
       });
     });
   });

@@ -94,6 +94,14 @@ describe('parsing and validation', () => {
     expect(messages.join('\n')).toMatch(/upstream name "x" is already used/);
   });
 
+  it('a secured upstream with a client secret must name its issuer, so the secret never goes to another server', () => {
+    const upstream = (auth: string) => `routes:\n  - path: /a\n    upstreams:\n      - {name: x, kind: http, url: "https://mcp.example/mcp", auth: ${auth}}\n`;
+    const messages = problemsOf(() => parseConfig(upstream('{type: oauth, client_id: c, client_secret: s}'), 'd.yaml', {})).map((p) => p.message);
+    expect(messages.join('\n')).toMatch(/upstream x has a client secret or key but no issuer — add auth.issuer/);
+    expect(() => parseConfig(upstream('{type: oauth, issuer: "https://idp.example", client_id: c, client_secret: s}'), 'd.yaml', {})).not.toThrow();
+    expect(() => parseConfig(upstream('{type: oauth}'), 'd.yaml', {})).not.toThrow();
+  });
+
   it('with prefix "never", a tool declared by two REST upstreams is an error naming both', () => {
     const tool = '{name: get-order, method: GET, path: "/orders/{id}", parameters: [{name: id, in: path}]}';
     const text = `routes:
