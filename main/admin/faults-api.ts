@@ -7,7 +7,7 @@ import express, { type Router } from 'express';
 
 import type { FaultSet } from '../../shared/admin-api.js';
 import type { AdminContext } from './admin-context.js';
-import { badRequest } from './admin-error.js';
+import { badRequest, conflict } from './admin-error.js';
 import { findRoute, routeSummary } from './route-summary.js';
 
 const FLAGS = ['drop_resource_metadata', 'hide_path_metadata', 'upstream_failure'] as const;
@@ -53,6 +53,7 @@ export function faultsRouter(context: AdminContext): Router {
     const body = (req.body ?? {}) as { route?: unknown; action?: unknown };
     const runtime = findRoute(gateway, body.route);
     if (body.action !== 'expire' && body.action !== 'revoke') throw badRequest('action must be "expire" or "revoke"');
+    if (!runtime.resourceServer) throw conflict(`route ${runtime.route.path} has no auth, so there are no tokens to ${body.action} — add auth to the route first`);
     // {affected, detail}: the count the contract names, and what happened in words.
     res.json(await gateway.invalidateTokens(runtime.route.path, body.action));
   });
