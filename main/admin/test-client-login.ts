@@ -163,6 +163,8 @@ export async function signInToBuiltinIdp(authorizationUrl: URL, credentials: Log
       throw new Error(`the identity provider showed a form this client does not know (${form.step}) on ${url.pathname}`);
     }
     url = new URL(form.action, url);
+    // The demo user's password goes to the identity provider and nowhere else.
+    if (url.origin !== idpOrigin) throw new Error(`the identity provider's ${form.step} form posts to ${url.origin}, not to itself (${idpOrigin}) — refusing to send the password there`);
   }
   throw new Error(`the sign-in did not reach the redirect URI within ${MAX_HOPS} pages`);
 }
