@@ -101,7 +101,9 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
 
   router.put('/settings', async (req, res) => {
     const update = parseUpdate(req.body);
-    const running = new Map((context.gateway.config.idp?.users ?? []).map((u) => [u.username, u.password]));
+    // Only the demo's own users (password "demo") may be written from memory: a real config's
+    // passwords come from its file, where they may be ${ENV} references that must stay so.
+    const running = new Map(context.demo ? (context.gateway.config.idp?.users ?? []).map((u) => [u.username, u.password]) : []);
     const saved = await editor.edit((doc) => {
       if (update.listen) doc.setIn(['listen', 'port'], update.listen.port);
       if (update.idp) writeUsers(doc, update.idp.users, running);
