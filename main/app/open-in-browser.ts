@@ -24,13 +24,17 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** How long an opener that has not failed yet may run before it counts as having opened the page. */
   settleMs?: number;
+  /** The launcher page's file: URL, the one file: address that may be opened. */
+  launcherPage?: string;
 }
 
 export function openInDefaultBrowser(url: string, options: OpenOptions = {}): Promise<void> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
   const { protocol } = new URL(url);
-  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`only http(s) addresses are opened, not ${protocol}`));
+  // A file: address only when it is the window's own launcher page (window-launcher-file.ts).
+  const launcher = protocol === 'file:' && options.launcherPage !== undefined && url === options.launcherPage;
+  if (protocol !== 'http:' && protocol !== 'https:' && !launcher) return Promise.reject(new Error(`only http(s) addresses are opened, not ${protocol}`));
   if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
     // xdg-open would fall back to terminal browsers (lynx, w3m) on a terminal it does not own.
     return Promise.reject(new Error('there is no desktop session here (neither DISPLAY nor WAYLAND_DISPLAY is set)'));

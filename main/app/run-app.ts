@@ -4,12 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchGatehouse } from '../admin/launch.js';
 import { downloadElectron, electronPackageDir, locateElectron, type ElectronBinary } from './electron-binary.js';
 import { LaunchArgsError } from './launch-args.js';
 import { openInDefaultBrowser } from './open-in-browser.js';
+import { writeWindowLauncher } from './window-launcher-file.js';
 import { startApp, type AppLauncherDeps } from './start-app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,7 +70,10 @@ export async function runApp(argv: readonly string[]): Promise<number> {
     locateElectron: () => locateOrDownload(out),
     runElectron: (binary, args) => runElectron(binary, args, out),
     launch: launchGatehouse,
-    openInBrowser: (url) => openInDefaultBrowser(url),
+    openInBrowser: async (url) => {
+      const launcherPage = await writeWindowLauncher(url, path.join(os.homedir(), '.gatehouse'));
+      await openInDefaultBrowser(launcherPage, { launcherPage });
+    },
     out,
   };
   try {

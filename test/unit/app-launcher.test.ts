@@ -3,7 +3,7 @@
  * binary it runs Electron; without it — as on this machine — it says so plainly and serves the
  * same Gatehouse (a real one, the demo on free ports) with the window in the browser.
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -13,6 +13,7 @@ import { launchGatehouse } from '../../main/admin/launch.js';
 import { electronBinaryPath, locateElectron } from '../../main/app/electron-binary.js';
 import { openerCommand, openInDefaultBrowser } from '../../main/app/open-in-browser.js';
 import { startApp, type AppLauncherDeps, type HeadlessGatehouse } from '../../main/app/start-app.js';
+import { writeWindowLauncher } from '../../main/app/window-launcher-file.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -167,5 +168,23 @@ describe('opening the browser', () => {
   it.skipIf(process.platform !== 'linux')("reports the opener's own failure", async () => {
     // An opener that cannot be found fails the same way a missing xdg-open would.
     await expect(openInDefaultBrowser('http://127.0.0.1:1/', { platform: 'linux', env: { DISPLAY: ':99', PATH: '/nonexistent' } })).rejects.toThrow(/xdg-open/);
+  });
+});
+
+describe('the window launcher page (the token stays off command lines)', () => {
+  it('is written readable by the user alone, sends the browser to the window, and is the only file: address opened', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-launcher-'));
+    try {
+      const windowUrl = 'http://127.0.0.1:4321/#token=abc&"<x>';
+      const page = await writeWindowLauncher(windowUrl, dir);
+      expect(page.startsWith('file://')).toBe(true);
+      const file = new URL(page).pathname;
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const html = await readFile(file, 'utf8');
+      expect(html).toContain('http-equiv="refresh" content="0;url=http://127.0.0.1:4321/#token=abc&#38;&#34;&#60;x&#62;"');
+      await expect(openInDefaultBrowser(`${page}x`, { platform: 'linux', env: { DISPLAY: ':0' }, launcherPage: page })).rejects.toThrow('only http(s) addresses are opened, not file:');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
