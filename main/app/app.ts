@@ -26,7 +26,7 @@ try {
 
 if (launchOptions) {
   const options = launchOptions;
-  void runDesktopShell({
+  runDesktopShell({
     electron: { app, BrowserWindow, Tray, Menu, clipboard, shell, screen, session, ipcMain, dialog },
     launch: () => launchGatehouse({ ...options, desktop: true, rendererDir: fromRoot('renderer/dist') }),
     preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
@@ -36,5 +36,9 @@ if (launchOptions) {
     platform: process.platform,
     signals: process,
     log: (message) => console.log(message),
+  }).catch((error: unknown) => {
+    // The shell reports launch failures itself; this is for a bug in the shell.
+    dialog.showErrorBox('Gatehouse stopped', error instanceof Error ? error.message : String(error));
+    app.exit(1);
   });
 }

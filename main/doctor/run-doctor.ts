@@ -95,6 +95,8 @@ async function diagnose(ctx: DoctorContext, checklist: Checklist): Promise<strin
   checklist.add(...challengeChecks(ctx, challenge));
   checklist.skipUnlessDone(['challenge-resource-metadata', 'challenge-scope'], 'There is no Bearer challenge to read (see above).');
   const corsChecks = Promise.all([corsPreflightCheck(ctx), corsChallengeCheck(ctx)]);
+  // Awaited below; until then a rejection must not surface as unhandled if an earlier step throws.
+  corsChecks.catch(() => undefined);
 
   const resourceMetadata = await resourceMetadataChecks(ctx, challenge.bearer ? challenge.resourceMetadata : undefined);
   checklist.add(...resourceMetadata.checks);
