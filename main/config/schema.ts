@@ -203,6 +203,9 @@ export const introspectionSchema = z
   })
   .describe('Validate tokens by RFC 7662 introspection (opaque tokens). When set, it wins over JWT validation, as in Kong.');
 
+/** Headers claim_to_header may not set: credentials and MCP routing are the gateway's own. */
+const RESERVED_CLAIM_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'host', 'mcp-session-id', 'mcp-protocol-version']);
+
 export const routeAuthSchema = z
   .strictObject({
     issuer: z
@@ -246,7 +249,11 @@ export const routeAuthSchema = z
       .default(false)
       .describe('Accept tokens that carry no group. By default they are rejected (Kong consumer_groups_optional: false); set true for IdPs that issue no group claim.'),
     claim_to_header: z
-      .record(z.string(), claimPath)
+      .record(
+        // Credentials and routing are the gateway's own: a claim must never replace an upstream's bearer token.
+        z.string().refine((name) => !RESERVED_CLAIM_HEADERS.has(name.toLowerCase()), { message: "that header is the gateway's own (Authorization, Proxy-Authorization, Cookie, Host, Mcp-Session-Id, MCP-Protocol-Version) — pick another name, e.g. X-User-Id" }),
+        claimPath,
+      )
       .default({})
       .describe('Forward chosen claims to the upstreams as headers (the token itself never is). Example: {X-User-Id: sub}'),
     resource_documentation: z.url().optional().describe('Link for humans, served in the Protected Resource Metadata.'),
