@@ -249,11 +249,15 @@ export const routeAuthSchema = z
       .default(false)
       .describe('Accept tokens that carry no group. By default they are rejected (Kong consumer_groups_optional: false); set true for IdPs that issue no group claim.'),
     claim_to_header: z
-      .record(
-        // Credentials and routing are the gateway's own: a claim must never replace an upstream's bearer token.
-        z.string().refine((name) => !RESERVED_CLAIM_HEADERS.has(name.toLowerCase()), { message: "that header is the gateway's own (Authorization, Proxy-Authorization, Cookie, Host, Mcp-Session-Id, MCP-Protocol-Version) — pick another name, e.g. X-User-Id" }),
-        claimPath,
-      )
+      .record(z.string(), claimPath)
+      // Credentials and routing are the gateway's own: a claim must never replace an upstream's bearer token.
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers)) {
+          if (RESERVED_CLAIM_HEADERS.has(name.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is the gateway's own header (Authorization, Proxy-Authorization, Cookie, Host, Mcp-Session-Id, MCP-Protocol-Version) — pick another name, e.g. X-User-Id` });
+          }
+        }
+      })
       .default({})
       .describe('Forward chosen claims to the upstreams as headers (the token itself never is). Example: {X-User-Id: sub}'),
     resource_documentation: z.url().optional().describe('Link for humans, served in the Protected Resource Metadata.'),

@@ -97,7 +97,7 @@ describe('parsing and validation', () => {
   it("claim_to_header may not set the gateway's own headers (a claim never replaces an upstream credential)", () => {
     const text = `idp: builtin\nroutes:\n  - path: /a\n    auth: {issuer: builtin, scopes_supported: [x], claim_to_header: {Authorization: sub}}\n    upstreams:\n      - {name: x, kind: http, url: "http://127.0.0.1:1/mcp"}\n`;
     const messages = problemsOf(() => parseConfig(text, 'd.yaml', {})).map((p) => p.message);
-    expect(messages.join('\n')).toMatch(/that header is the gateway's own/);
+    expect(messages.join('\n')).toMatch(/Authorization is the gateway's own header/);
   });
 
   it('a secured upstream with a client secret must name its issuer, so the secret never goes to another server', () => {
