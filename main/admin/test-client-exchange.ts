@@ -5,18 +5,12 @@
  * and its MCP transport are recorded as they really ran.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 
-import { shorten } from '../trace/redact.js';
+import { decodeForTrace, type DecodedJwt } from '../trace/decoded-jwt.js';
+import { redactHeaders as redactRawHeaders, redactJson, redactText, redactUrl as redactTargetUrl, type RawHeaders } from '../trace/redact-exchange.js';
+import { looksSecret } from '../trace/secret-names.js';
 
-export interface DecodedJwt {
-  /** Where it was found, e.g. `response.body.access_token`. */
-  where: string;
-  /** Shortened, never whole. */
-  token: string;
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-}
+export type { DecodedJwt };
 
 export interface RecordedExchange {
   method: string;
@@ -30,76 +24,38 @@ export interface RecordedExchange {
   error?: string;
 }
 
-/** Keys whose values are secrets wherever they appear (bodies, forms, query strings). */
-const SECRET_KEYS = new Set([
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'code',
-  'code_verifier',
-  'client_secret',
-  'registration_access_token',
-  'password',
-  'assertion',
-  'subject_token',
-  'token',
-]);
-
-const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
 const BEARER = /^(Bearer|DPoP)\s+(\S+)$/i;
 
-export function decodeJwtAt(token: string, where: string): DecodedJwt | undefined {
-  try {
-    return { where, token: shorten(token), header: decodeProtectedHeader(token) as Record<string, unknown>, claims: decodeJwt(token) as Record<string, unknown> };
-  } catch {
-    return undefined;
-  }
-}
-
-/** A copy of `value` with secrets shortened; JWTs found on the way are decoded into `jwts`. */
-export function redactValue(value: unknown, where: string, jwts: DecodedJwt[], key?: string): unknown {
-  if (typeof value === 'string') {
-    if (JWT_SHAPE.test(value)) {
-      const decoded = decodeJwtAt(value, where);
+/** A copy of `value` with secrets shortened (main/trace/redact-exchange.ts); JWTs found on the way are decoded into `jwts`. */
+export function redactValue(value: unknown, where: string, jwts: DecodedJwt[]): unknown {
+  if (typeof value === 'string' && !looksSecret(value)) return redactText(value);
+  return redactJson(
+    value,
+    (token, at) => {
+      const decoded = decodeForTrace(at, token);
       if (decoded) jwts.push(decoded);
-      return shorten(value);
-    }
-    return key !== undefined && SECRET_KEYS.has(key) ? shorten(value) : value;
-  }
-  if (Array.isArray(value)) return value.map((item, index) => redactValue(item, `${where}[${index}]`, jwts));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, `${where}.${k}`, jwts, k)]));
-  }
-  return value;
+    },
+    where,
+  );
 }
 
+/** The trace's URL redaction, with the ellipsis of a shortened value shown as it reads rather than percent-encoded. */
 export function redactUrl(url: string): string {
-  const parsed = URL.parse(url);
-  if (!parsed) return url;
-  for (const [name, value] of [...parsed.searchParams]) {
-    if (SECRET_KEYS.has(name)) parsed.searchParams.set(name, shorten(value));
-  }
-  // The ellipsis of a shortened value reads better than its percent-encoding.
-  return parsed.href.replaceAll('%E2%80%A6', '…');
+  return redactTargetUrl(URL.parse(url)?.href ?? url).replaceAll('%E2%80%A6', '…');
 }
 
 function redactHeaders(headers: Headers, where: string, jwts: DecodedJwt[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const raw: RawHeaders = {};
   headers.forEach((value, name) => {
-    const bearer = BEARER.exec(value);
-    if (name === 'authorization' && bearer) {
-      const decoded = decodeJwtAt(bearer[2]!, `${where}.authorization`);
-      if (decoded) jwts.push(decoded);
-      out[name] = `${bearer[1]} ${shorten(bearer[2]!)}`;
-    } else if (name === 'authorization') out[name] = shorten(value);
-    else if (name === 'cookie') out[name] = value.replace(/=([^;\s]+)/g, (_m, secret: string) => `=${shorten(secret)}`);
-    else if (name === 'location') out[name] = redactUrl(value);
-    else if (name !== 'set-cookie') out[name] = value;
+    if (name !== 'set-cookie') raw[name] = value;
   });
   // Each Set-Cookie on its own: only its value is a secret, and its expires= has a comma.
-  const cookies = headers.getSetCookie().map((cookie) => cookie.replace(/^([^=;]*)=([^;]*)/, (_m, cookieName: string, secret: string) => `${cookieName}=${shorten(secret)}`));
-  if (cookies.length) out['set-cookie'] = cookies.join('\n');
-  return out;
+  const cookies = headers.getSetCookie();
+  if (cookies.length) raw['set-cookie'] = cookies;
+  const bearer = BEARER.exec(headers.get('authorization') ?? '');
+  const decoded = bearer ? decodeForTrace(`${where}.authorization`, bearer[2]!) : undefined;
+  if (decoded) jwts.push(decoded);
+  return redactRawHeaders(raw);
 }
 
 function parseBody(text: string, contentType: string | null): unknown {

@@ -158,7 +158,8 @@ export function recordIdpExchange(trace: TraceBus, resources: () => IdpResource[
     const step = notes.step ?? idpStep(notes.endpoint, path);
     const contentType = capture.contentType();
     const raw = capture.responseText();
-    const json = contentType?.includes('json') && raw.length === capture.responseBytes ? parsedJson(raw) : undefined;
+    // Only a body kept whole is parsed; counted in bytes, as responseBytes is (non-ASCII text has more bytes than UTF-16 units).
+    const json = contentType?.includes('json') && Buffer.byteLength(raw) === capture.responseBytes ? parsedJson(raw) : undefined;
     const clientId = notes.clientId ?? (step === 'registration' && typeof json?.client_id === 'string' ? json.client_id : undefined);
     // express's urlencoded parser leaves the sign-in forms in req.body; oidc-provider's bodies are noted by the Koa middleware.
     const formBody = (req as { body?: unknown }).body;

@@ -1,41 +1,88 @@
 /**
- * What an HTTP exchange looks like in the trace: headers and bodies with every credential
- * shortened (`eyJhbGci…Xk2`), so a developer can tell tokens apart without the trace ever holding
- * one. Applied to both servers' exchanges (gateway and built-in IdP).
+ * What an HTTP exchange looks like in the trace and the window: URLs, headers and bodies with
+ * every credential shortened (`eyJhbGci…Xk2`) or, for passwords and client secrets, hidden, so a
+ * developer can tell tokens apart without a record ever holding one. The one redactor for all
+ * recorded traffic: the gateway's and the built-in IdP's exchanges, and the test client's.
+ *
+ * It runs on every request: each step first makes a cheap check (a name lookup, a substring
+ * test) and leaves the text as it was when nothing in it can be secret.
  */
-import { shorten } from './redact.js';
+import { hide, shorten } from './redact.js';
+import { isHiddenName, isSecretHeaderName, isSecretName, looksSecret, mayHoldSecretShape, SECRET_MEMBER, SECRET_SHAPES } from './secret-names.js';
 
 /** Most of a body the trace keeps; enough for a token response or a JSON-RPC answer. */
 export const BODY_LIMIT = 8 * 1024;
 
-/**
- * Parameter and member names whose values are secrets (RFC 6749 code and tokens, RFC 7636
- * code_verifier, RFC 7591 client_secret and registration_access_token, RFC 7662/7009 `token`,
- * RFC 7523 assertions, the login form's password).
- */
-const SECRET_NAMES = new Set([
-  'code',
-  'code_verifier',
-  'client_secret',
-  'password',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'registration_access_token',
-  'token',
-  'client_assertion',
-  'assertion',
-  'subject_token',
-  'actor_token',
-  'device_code',
-]);
-
-/** A JSON member with a secret name, anywhere in a text. */
-const SECRET_MEMBER = new RegExp(`"(${[...SECRET_NAMES].join('|')})"\\s*:`, 'i');
-
-export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase());
+/** A secret value as shown: passwords and client secrets by their length, tokens head…tail. */
+export function redactNamed(name: string, value: string): string {
+  return isHiddenName(name) ? hide(value) : shorten(value);
 }
+
+/** Shorter texts hold no secret shape worth the name (a provider key is 19 characters or more). */
+const SHORTEST_SHAPE = 16;
+
+/** Text with every JWT and provider key in it shortened in place. */
+export function redactShapes(text: string): string {
+  return text.length >= SHORTEST_SHAPE && mayHoldSecretShape(text) ? text.replace(SECRET_SHAPES, (secret) => shorten(secret)) : text;
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * `a=1&b=2` (a query or a fragment) with secret values shortened; everything else kept byte for
+ * byte, so the URL reads as it was sent.
+ */
+function redactParams(params: string): string {
+  let changed = false;
+  const pairs = params.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return pair;
+    const name = decodeComponent(pair.slice(0, eq));
+    const value = decodeComponent(pair.slice(eq + 1));
+    if (!value) return pair;
+    const shown = isSecretName(name) ? redactNamed(name, value) : looksSecret(value) ? shorten(value) : redactShapes(value);
+    if (shown === value) return pair;
+    changed = true;
+    return `${pair.slice(0, eq)}=${encodeURIComponent(shown)}`;
+  });
+  return changed ? pairs.join('&') : params;
+}
+
+const USERINFO = /^([a-z][a-z\d+.-]*:\/\/)([^/?#@]*)@/i;
+
+/** `https://user:password@host` and `https://<token>@host` (a Git-style credential in the user name). */
+function redactUserinfo(url: string): string {
+  return url.replace(USERINFO, (whole, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:${encodeURIComponent(hide(decodeComponent(userinfo.slice(colon + 1))))}@`;
+    const user = decodeComponent(userinfo);
+    return looksSecret(user) ? `${scheme}${encodeURIComponent(shorten(user))}@` : whole;
+  });
+}
+
+/**
+ * A URL or request target with its secrets shortened: query and fragment parameters (an
+ * authorization response carries `code` in the query, or with response_mode=fragment `code` and
+ * tokens in the fragment), JWT- and key-shaped values under any name, and userinfo.
+ */
+export function redactUrl(value: string): string {
+  const hash = value.indexOf('#');
+  const beforeHash = hash < 0 ? value : value.slice(0, hash);
+  const query = beforeHash.indexOf('?');
+  if (query < 0 && hash < 0 && !beforeHash.includes('@')) return value;
+  const path = redactUserinfo(query < 0 ? beforeHash : beforeHash.slice(0, query));
+  const search = query < 0 ? '' : `?${redactParams(beforeHash.slice(query + 1))}`;
+  const fragment = hash < 0 ? '' : `#${redactParams(value.slice(hash + 1))}`;
+  return `${path}${search}${fragment}`;
+}
+
+export type RawHeaders = Record<string, string | string[] | number | undefined>;
 
 /** `Bearer eyJhbGci…Xk2`: the scheme stays, the credential is shortened. */
 function redactCredentials(value: string): string {
@@ -44,86 +91,118 @@ function redactCredentials(value: string): string {
 }
 
 /** Cookie values are session secrets: names stay, values are shortened. */
-function redactCookies(value: string, separator: string): string {
+function redactCookies(value: string): string {
   return value
-    .split(separator)
+    .split(';')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      const rest = pair.slice(eq + 1);
-      const semicolon = separator === ';' ? -1 : rest.indexOf(';');
-      const cookieValue = semicolon < 0 ? rest : rest.slice(0, semicolon);
-      return `${pair.slice(0, eq + 1)}${shorten(cookieValue)}${semicolon < 0 ? '' : rest.slice(semicolon)}`;
+      return eq < 0 ? pair : `${pair.slice(0, eq + 1)}${shorten(pair.slice(eq + 1))}`;
     })
-    .join(separator);
+    .join(';');
 }
 
-/** A URL with secret query parameters shortened (an authorization response carries `code`). */
-export function redactUrl(value: string, base = 'http://localhost'): string {
-  const url = URL.parse(value, base);
-  if (!url) return value;
-  let changed = false;
-  for (const name of [...url.searchParams.keys()]) {
-    if (!isSecretName(name)) continue;
-    url.searchParams.set(name, shorten(url.searchParams.get(name) ?? ''));
-    changed = true;
+/** One Set-Cookie: its value is the secret; its attributes (Path, Expires, HttpOnly) stay. */
+function redactSetCookie(value: string): string {
+  const eq = value.indexOf('=');
+  if (eq < 0) return value;
+  const semicolon = value.indexOf(';', eq);
+  const end = semicolon < 0 ? value.length : semicolon;
+  return `${value.slice(0, eq + 1)}${shorten(value.slice(eq + 1, end))}${value.slice(end)}`;
+}
+
+function redactHeader(name: string, value: string): string {
+  switch (name) {
+    case 'cookie':
+      return redactCookies(value);
+    case 'set-cookie':
+      return redactSetCookie(value);
+    case 'location':
+    case 'content-location':
+    case 'referer':
+      return redactUrl(value);
   }
-  if (!changed) return value;
-  return URL.canParse(value) ? url.href : `${url.pathname}${url.search}${url.hash}`;
+  return isSecretHeaderName(name) ? redactCredentials(value) : redactShapes(value);
 }
 
-export type RawHeaders = Record<string, string | string[] | number | undefined>;
-
+/**
+ * Headers by lower-case name, each value redacted: credential headers (by a secret-sounding
+ * name: `authorization`, `x-api-key`, `x-auth-token`…) keep only a scheme and a shortened
+ * credential, cookies their names, URL headers their ordinary parameters; secret-shaped values
+ * are shortened under any name. Set-Cookie values are joined by newlines (their Expires has a
+ * comma), others by `, `.
+ */
 export function redactHeaders(headers: RawHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [rawName, rawValue] of Object.entries(headers)) {
     if (rawValue === undefined) continue;
     const name = rawName.toLowerCase();
-    const values = Array.isArray(rawValue) ? rawValue : [String(rawValue)];
-    let shown: string[];
-    switch (name) {
-      case 'authorization':
-      case 'proxy-authorization':
-        shown = values.map(redactCredentials);
-        break;
-      case 'cookie':
-        shown = values.map((value) => redactCookies(value, ';'));
-        break;
-      case 'set-cookie':
-        shown = values.map((value) => redactCookies(value, '\n'));
-        break;
-      case 'location':
-        shown = values.map((value) => redactUrl(value));
-        break;
-      default:
-        shown = values;
-    }
-    out[name] = name === 'set-cookie' ? shown.join('\n') : shown.join(', ');
+    const shown = (Array.isArray(rawValue) ? rawValue : [String(rawValue)]).map((value) => redactHeader(name, value));
+    out[name] = shown.join(name === 'set-cookie' ? '\n' : ', ');
   }
   return out;
 }
 
-/** A parsed JSON value with every secret member shortened, at any depth. */
-export function redactJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactJson);
+/** Told of each JWT met on the way (to decode it): the whole token and where it was, e.g. `response.body.access_token`. */
+export type JwtSeen = (token: string, where: string) => void;
+
+function redactJsonString(value: string, secretName: string | undefined, seen: JwtSeen | undefined, where: string): string {
+  if (secretName !== undefined) {
+    if (seen && value.startsWith('eyJ') && looksSecret(value)) seen(value, where);
+    return redactNamed(secretName, value);
+  }
+  if (value.length < SHORTEST_SHAPE || !mayHoldSecretShape(value)) return value;
+  if (!looksSecret(value)) return redactShapes(value);
+  if (seen && value.startsWith('eyJ')) seen(value, where);
+  return shorten(value);
+}
+
+function redactJsonValue(value: unknown, secretName: string | undefined, seen: JwtSeen | undefined, where: string): unknown {
+  if (typeof value === 'string') return redactJsonString(value, secretName, seen, where);
+  // Paths are only built for a caller that wants them: the trace's bodies do not.
+  if (Array.isArray(value)) return value.map((item, index) => redactJsonValue(item, secretName, seen, seen ? `${where}[${index}]` : where));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(value)) {
-    out[name] = isSecretName(name) && typeof member === 'string' ? shorten(member) : redactJson(member);
+    // Under a secret name every string is secret, however deep (`assertion: [..]`, `client_secret: {..}`).
+    out[name] = redactJsonValue(member, secretName ?? (isSecretName(name) ? name : undefined), seen, seen ? `${where}.${name}` : where);
   }
   return out;
 }
 
-/** A form (`a=1&b=2`) as readable `name=value` pairs, secrets shortened. */
-export function redactForm(params: Iterable<[string, string]>): string {
-  return [...params].map(([name, value]) => `${name}=${isSecretName(name) ? shorten(value) : value}`).join('&');
+/**
+ * A parsed JSON value with every secret shortened, at any depth: members with a secret name
+ * (whatever their case), and JWT- or key-shaped strings under any name. `seen` is told of each
+ * JWT on the way, at `where` + its path.
+ */
+export function redactJson(value: unknown, seen?: JwtSeen, where = ''): unknown {
+  return redactJsonValue(value, undefined, seen, where);
 }
 
-/** For text that could not be parsed (a truncated body): secret JSON members and form fields shortened in place. */
-function redactLoosely(text: string): string {
-  return text
-    .replace(/"([A-Za-z_]+)"(\s*:\s*)"([^"]*)"/g, (whole, name: string, colon: string, value: string) => (isSecretName(name) ? `"${name}"${colon}"${shorten(value)}"` : whole))
-    .replace(/(^|[&?\s])([A-Za-z_]+)=([^&\s"]+)/g, (whole, lead: string, name: string, value: string) => (isSecretName(name) ? `${lead}${name}=${shorten(value)}` : whole));
+/** A form (`a=1&b=2`) as readable `name=value` pairs, secrets shortened or hidden. */
+export function redactForm(params: Iterable<[string, string]>): string {
+  return [...params].map(([name, value]) => `${name}=${isSecretName(name) ? redactNamed(name, value) : redactShapes(value)}`).join('&');
+}
+
+/** `"name": "value` — the closing quote may be missing (a body cut at the limit mid-token). */
+const LOOSE_MEMBER = /"([\w-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)/g;
+const LOOSE_FIELD = /(^|[&?\s])([\w-]+)=([^&\s"]+)/g;
+/** RFC 7235 token68 after an auth scheme, as in a quoted `Authorization:` line. */
+const LOOSE_CREDENTIALS = /\b(Bearer|DPoP|Basic)(\s+)([\w.~+/-]{12,}=*)(?![\w.~+/="-])/gi;
+const CREDENTIAL_HINT = /bearer|dpop|basic/i;
+
+/**
+ * Text that could not be parsed (a truncated body, plain text, an error page): secret JSON
+ * members and form fields, credentials after an auth scheme, and JWT- and key-shaped values
+ * shortened in place.
+ */
+export function redactText(text: string): string {
+  let out = text;
+  if (SECRET_MEMBER.test(out)) {
+    out = out.replace(LOOSE_MEMBER, (whole, name: string, colon: string, value: string) => (isSecretName(name) ? `"${name}"${colon}"${redactNamed(name, value)}` : whole));
+  }
+  if (out.includes('=')) out = out.replace(LOOSE_FIELD, (whole, lead: string, name: string, value: string) => (isSecretName(name) ? `${lead}${name}=${redactNamed(name, value)}` : whole));
+  if (CREDENTIAL_HINT.test(out)) out = out.replace(LOOSE_CREDENTIALS, (_whole, scheme: string, space: string, credential: string) => `${scheme}${space}${shorten(credential)}`);
+  return redactShapes(out);
 }
 
 function mediaType(contentType: string | undefined): string {
@@ -147,17 +226,17 @@ export function renderBody(text: string, contentType: string | undefined, totalB
   const note = truncated ? `\n… (${totalBytes} bytes in all; the trace keeps the first ${BODY_LIMIT})` : '';
   if (type === 'text/html') return `(HTML page, ${totalBytes} bytes)`;
   if (!truncated && (type === 'application/json' || type.endsWith('+json'))) {
-    // Most JSON (MCP traffic) names no secret member: shown as sent, without a parse and re-serialise.
-    if (!SECRET_MEMBER.test(text)) return capped(text, totalBytes);
+    // Most JSON (MCP traffic) names no secret member: shown as sent (secret-shaped values aside), without a parse and re-serialise.
+    if (!SECRET_MEMBER.test(text)) return capped(redactShapes(text), totalBytes);
     try {
       return capped(JSON.stringify(redactJson(JSON.parse(text))), totalBytes);
     } catch {
-      return capped(redactLoosely(text), totalBytes);
+      return capped(redactText(text), totalBytes);
     }
   }
   if (!truncated && type === 'application/x-www-form-urlencoded') return capped(redactForm(new URLSearchParams(text)), totalBytes);
   if (type && !type.startsWith('text/') && !type.includes('json') && !type.includes('form')) return `(${type}, ${totalBytes} bytes)`;
-  return `${capped(redactLoosely(text), totalBytes)}${note}`;
+  return `${capped(redactText(text), totalBytes)}${note}`;
 }
 
 /** A body a framework already parsed (oidc-provider's ctx.oidc.body, express's req.body). */

@@ -51,12 +51,12 @@ describe('bodies', () => {
     expect(body).toBe('{"access_token":"tok_0123…xyz","nested":[{"refresh_token":"tok_0123…xyz","scope":"a b"}],"token_type":"Bearer"}');
   });
 
-  it('forms: code, verifier, secret and password shortened; other fields kept', () => {
+  it('forms: code and verifier shortened, secret and password hidden; other fields kept', () => {
     const form = new URLSearchParams({ grant_type: 'authorization_code', code: TOKEN, code_verifier: TOKEN, client_secret: TOKEN, password: 'correct-horse-battery', redirect_uri: 'http://127.0.0.1/cb' });
     expect(renderBody(form.toString(), 'application/x-www-form-urlencoded')).toBe(
-      'grant_type=authorization_code&code=tok_0123…xyz&code_verifier=tok_0123…xyz&client_secret=tok_0123…xyz&password=correct-…ery&redirect_uri=http://127.0.0.1/cb',
+      'grant_type=authorization_code&code=tok_0123…xyz&code_verifier=tok_0123…xyz&client_secret=(hidden, 40 chars)&password=(hidden, 21 chars)&redirect_uri=http://127.0.0.1/cb',
     );
-    expect(renderParsedBody({ username: 'alice', password: 'correct-horse-battery' }, 'application/x-www-form-urlencoded')).toBe('username=alice&password=correct-…ery');
+    expect(renderParsedBody({ username: 'alice', password: 'correct-horse-battery' }, 'application/x-www-form-urlencoded')).toBe('username=alice&password=(hidden, 21 chars)');
   });
 
   it('a body cut at the limit is still redacted, and says how long it was', () => {
