@@ -29,28 +29,23 @@ export function connectionOf(req: IncomingMessage): string {
   return `ua:${req.headers['user-agent'] ?? 'unknown'}@${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
-function methodsOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as unknown;
-    const methods = (Array.isArray(body) ? body : [body]).flatMap((message) => {
-      const method = (message as { method?: unknown } | null)?.method;
-      return typeof method === 'string' ? [method] : [];
-    });
-    return methods.length ? methods.join(', ') : undefined;
-  } catch {
-    return undefined;
-  }
+function methodsOf(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  const methods = (Array.isArray(body) ? body : [body]).flatMap((message) => {
+    const method = (message as { method?: unknown } | null)?.method;
+    return typeof method === 'string' ? [method] : [];
+  });
+  return methods.length ? methods.join(', ') : undefined;
 }
 
 /**
- * Notes an MCP request's JSON-RPC method(s) and body. The body is read from a clone, as the
- * route runtime reads it; only the first BODY_LIMIT characters are kept.
+ * Notes an MCP request's JSON-RPC method(s) and body, as the gateway read them (`parsedBody`
+ * when the text is JSON); only the first BODY_LIMIT characters of the text are kept.
  */
-export async function noteMcpRequest(request: Request): Promise<void> {
-  if (request.method !== 'POST') return;
-  const text = await request.clone().text();
+export function noteMcpRequest(request: Request, text: string | undefined, parsedBody: unknown): void {
+  if (request.method !== 'POST' || text === undefined) return;
   const kept = text.length > BODY_LIMIT ? text.slice(0, BODY_LIMIT) : text;
-  noteExchange({ mcpMethod: methodsOf(text), requestBody: renderBody(kept, request.headers.get('content-type') ?? 'application/json', text.length > BODY_LIMIT ? text.length : undefined) });
+  noteExchange({ mcpMethod: methodsOf(parsedBody), requestBody: renderBody(kept, request.headers.get('content-type') ?? 'application/json', text.length > BODY_LIMIT ? text.length : undefined) });
 }
 
 /** The `data:` of the first event of an SSE answer. */

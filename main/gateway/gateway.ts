@@ -3,13 +3,12 @@
  * protocol eras on each route's URL, with the route's OAuth resource server in front when it is
  * protected. Routes can be swapped at run time (config reload) without dropping the listener.
  */
-import type { Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import express from 'express';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 
 import { ROOT_METADATA_PATH } from '../auth/protected-resource-metadata.js';
 import { claimHeaders } from '../auth/claim-headers.js';
@@ -27,8 +26,8 @@ import { isSecuredUpstream, type UpstreamOAuth } from '../upstream/oauth/upstrea
 import { ChangeSignal } from './change-signal.js';
 import { noteMcpRequest, recordGatewayExchange } from './gateway-exchanges.js';
 import { LOCAL_ONLY, guardRequest } from './http-guard.js';
-import { jsonRpcErrorResponse } from './json-rpc-error-response.js';
 import { metadataEndpoint, metadataRuntime } from './metadata-endpoint.js';
+import { serveMcpOnNode, type McpFetch } from './node-mcp-bridge.js';
 import { invalidateTokens, type InvalidationOutcome } from './invalidate-tokens.js';
 import { PROXY_LATENCY_HEADER, UPSTREAM_LATENCY_HEADER, withTiming } from './request-timing.js';
 import { authenticateRequest } from './route-auth.js';
@@ -112,9 +111,9 @@ function sameExceptAclAndFaults(a: RouteConfig, b: RouteConfig): boolean {
   return sameRoute({ ...a, acl: undefined, faults: undefined }, { ...b, acl: undefined, faults: undefined });
 }
 
-function listen(app: express.Express, port: number, host: string): Promise<HttpServer> {
+function listen(server: HttpServer, port: number, host: string): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
@@ -163,86 +162,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (event.type === 'upstream.state') changes.changed();
   });
 
-  const mcpHandler = toNodeHandler(
-    {
-      fetch: (request) =>
-        withTiming(async (timing) => {
-          const started = performance.now();
-          const runtime = routes.get(new URL(request.url).pathname);
-          if (!runtime) return jsonRpcErrorResponse(404, -32000, 'No such route');
-          noteExchange({ route: runtime.route.path });
-          await noteMcpRequest(request);
-          let response: Response;
-          const resourceServer = runtime.resourceServer;
-          const auth = resourceServer
-            ? await authenticateRequest(resourceServer, request, trace, runtime.route.path, (tool, principal) => runtime.canSee('tools', tool, principal), runtime.faults)
-            : undefined;
-          if (auth instanceof Response) response = auth;
-          else if (auth && Object.keys(runtime.route.auth?.claim_to_header ?? {}).length) {
-            const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);
-            response = await withCallHeaders(headers, () => runtime.handle(request, auth));
-          } else response = await runtime.handle(request, auth);
-          const total = performance.now() - started;
-          const latency: Array<[string, string]> = [
-            [UPSTREAM_LATENCY_HEADER, String(Math.round(timing.upstreamMs))],
-            [PROXY_LATENCY_HEADER, String(Math.max(0, Math.round(total - timing.upstreamMs)))],
-          ];
-          try {
-            for (const [name, value] of latency) response.headers.set(name, value);
-            return response;
-          } catch {
-            // A response with immutable headers (one fetch returned) is copied instead.
-            const headers = new Headers(response.headers);
-            for (const [name, value] of latency) headers.set(name, value);
-            return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-          }
-        }),
-    },
-    { maxRequestBodySize: config.listen.max_body_bytes },
-  );
+  /** A route's MCP requests, as web requests: the resource server first, then the route. */
+  const mcpFetch = (runtime: RouteRuntime): McpFetch => (call) =>
+    withTiming(async (timing) => {
+      const started = performance.now();
+      const { request, parsedBody } = call;
+      noteExchange({ route: runtime.route.path });
+      noteMcpRequest(request, call.text, parsedBody);
+      let response: Response;
+      const resourceServer = runtime.resourceServer;
+      const auth = resourceServer
+        ? await authenticateRequest(resourceServer, request, trace, runtime.route.path, (tool, principal) => runtime.canSee('tools', tool, principal), runtime.faults, parsedBody)
+        : undefined;
+      if (auth instanceof Response) response = auth;
+      else if (auth && Object.keys(runtime.route.auth?.claim_to_header ?? {}).length) {
+        const headers = claimHeaders(runtime.route.auth!.claim_to_header, auth.principal.claims);
+        response = await withCallHeaders(headers, () => runtime.handle(request, auth, parsedBody));
+      } else response = await runtime.handle(request, auth, parsedBody);
+      // Stamped when the answer's headers leave: a streamed answer is returned before its upstream call ends.
+      call.stamp = (headers) => {
+        const total = performance.now() - started;
+        headers[UPSTREAM_LATENCY_HEADER] = String(Math.round(timing.upstreamMs));
+        headers[PROXY_LATENCY_HEADER] = String(Math.max(0, Math.round(total - timing.upstreamMs)));
+      };
+      return response;
+    });
 
   const app = express();
   app.disable('x-powered-by');
-  // First: every exchange is recorded for the trace, whatever answers it.
-  app.use(
-    captureExchanges(
-      recordGatewayExchange({
-        trace,
-        isRoute: (routePath) => routes.has(routePath),
-        metadataRoute: (suffix) => metadataRuntime(routes, suffix)?.route.path,
-        traffic: trafficFor,
-        changed: () => changes.changed(),
-      }),
-    ),
-  );
   app.use(ROOT_METADATA_PATH, metadataEndpoint(routes));
 
-  app.use((req, res, next) => {
-    const runtime = routes.get(req.path);
-    if (!runtime) {
-      next();
-      return;
-    }
-    if (guardRequest(runtime.route, req, res).handled) return;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > config.listen.max_body_bytes) {
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Payload too large: ${declared} bytes, the limit is ${config.listen.max_body_bytes} (listen.max_body_bytes)` } }));
-      req.resume();
-      return;
-    }
-    // An SSE stream's headers must leave at once: Node holds them until the first body write,
-    // which for an idle notification stream is the 15 s keep-alive (clients time out waiting).
-    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => express.Response;
-    res.writeHead = ((...args: unknown[]) => {
-      const result = writeHead(...args);
-      const given = args.find((arg): arg is Record<string, unknown> => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
-      const type = String(res.getHeader('content-type') ?? given?.['content-type'] ?? given?.['Content-Type'] ?? '');
-      if (type.startsWith('text/event-stream')) res.flushHeaders();
-      return result;
-    }) as typeof res.writeHead;
-    mcpHandler(req, res).catch(next);
-  });
   app.get('/', (req, res) => {
     if (guardRequest(LOCAL_ONLY, req, res).handled) return;
     res.json({ gatehouse: GATEHOUSE_VERSION, routes: [...routes.keys()].map((route) => ({ path: route, url: url(route) })) });
@@ -262,8 +211,39 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.status(500).json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: `Internal error in the gateway: ${error.message}` } });
   });
 
+  // Every exchange is recorded for the trace, whatever answers it. A route's MCP requests — the
+  // traffic that matters for speed — are served on Node's request directly; express serves the rest.
+  const capture = captureExchanges(
+    recordGatewayExchange({
+      trace,
+      isRoute: (routePath) => routes.has(routePath),
+      metadataRoute: (suffix) => metadataRuntime(routes, suffix)?.route.path,
+      traffic: trafficFor,
+      changed: () => changes.changed(),
+    }),
+  );
+  const serveMcp = (runtime: RouteRuntime, req: IncomingMessage, res: ServerResponse): void => {
+    if (guardRequest(runtime.route, req, res).handled) return;
+    serveMcpOnNode(req, res, mcpFetch(runtime), config.listen.max_body_bytes).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: `Internal error in the gateway: ${error instanceof Error ? error.message : String(error)}` } }));
+    });
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void =>
+    capture(req, res, () => {
+      const target = req.url ?? '/';
+      const query = target.indexOf('?');
+      const runtime = routes.get(query < 0 ? target : target.slice(0, query));
+      if (runtime) serveMcp(runtime, req, res);
+      else void app(req, res);
+    });
+
   // Listen first: the port is part of every route's resource URL (and a taken port fails fast).
-  const server = await listen(app, config.listen.port, config.listen.host);
+  const server = await listen(createServer(handler), config.listen.port, config.listen.host);
   // MCP streams (SSE) stay open for a long time; only the request head is bounded.
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;

@@ -3,7 +3,7 @@
  * latency was the upstream's and how much the gateway's (as Kong's X-Kong-Upstream-Latency /
  * X-Kong-Proxy-Latency do).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentExchange, type ExchangeCapture } from '../trace/exchange-capture.js';
 
 export const UPSTREAM_LATENCY_HEADER = 'X-Gatehouse-Upstream-Latency';
 export const PROXY_LATENCY_HEADER = 'X-Gatehouse-Proxy-Latency';
@@ -12,14 +12,19 @@ interface Timing {
   upstreamMs: number;
 }
 
-const storage = new AsyncLocalStorage<Timing>();
+// Kept beside the exchange the request is recorded under, whose async context already follows the
+// request's work: a second AsyncLocalStorage would add its own bookkeeping to every promise.
+const timings = new WeakMap<ExchangeCapture, Timing>();
 
 export function withTiming<T>(work: (timing: Timing) => Promise<T>): Promise<T> {
   const timing: Timing = { upstreamMs: 0 };
-  return storage.run(timing, () => work(timing));
+  const exchange = currentExchange();
+  if (exchange) timings.set(exchange, timing);
+  return work(timing);
 }
 
 export function addUpstreamTime(ms: number): void {
-  const timing = storage.getStore();
+  const exchange = currentExchange();
+  const timing = exchange && timings.get(exchange);
   if (timing) timing.upstreamMs += ms;
 }

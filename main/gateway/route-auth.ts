@@ -14,14 +14,16 @@ import type { TraceBus } from '../trace/trace-bus.js';
 import { shorten } from '../trace/redact.js';
 import { TOKEN_FAULT, type RouteFaults } from './route-faults.js';
 
-/** Tool names a JSON-RPC body calls (a batch may call several). */
-async function calledTools(request: Request): Promise<string[]> {
+/** Tool names a JSON-RPC body calls (a batch may call several); `parsedBody` when the caller read it. */
+async function calledTools(request: Request, parsedBody?: unknown): Promise<string[]> {
   if (request.method !== 'POST') return [];
-  let body: unknown;
-  try {
-    body = await request.clone().json();
-  } catch {
-    return [];
+  let body = parsedBody;
+  if (body === undefined) {
+    try {
+      body = await request.clone().json();
+    } catch {
+      return [];
+    }
   }
   const messages = Array.isArray(body) ? body : [body];
   return messages.flatMap((message) => {
@@ -53,6 +55,8 @@ export async function authenticateRequest(
   /** Whether the caller may see a tool (the route's ACL): step-up is only offered for those. */
   canSee: (tool: string, principal: Principal) => boolean = () => true,
   faults?: RouteFaults,
+  /** The request's body, already parsed (otherwise it is read from a clone when scopes depend on it). */
+  parsedBody?: unknown,
 ): Promise<Authenticated | Response> {
   const resource = resourceServer.resourceFor(request.headers.get('host'));
   const session = request.headers.get('mcp-session-id') ?? undefined;
@@ -72,7 +76,7 @@ export async function authenticateRequest(
     const granted = authenticated.principal.scopes;
     if (Object.keys(resourceServer.options.auth.tool_scopes).length || injected.require_scope) {
       // A tool the caller may not see must not reveal itself by asking for a scope: the ACL answers.
-      const tools = (await calledTools(request)).filter((tool) => canSee(tool, authenticated!.principal));
+      const tools = (await calledTools(request, parsedBody)).filter((tool) => canSee(tool, authenticated!.principal));
       const extra = injected.require_scope && tools.length ? [injected.require_scope] : [];
       const needed = [...new Set([...resourceServer.scopesNeeded(tools), ...extra])];
       const missing = needed.filter((scope) => !granted.includes(scope));

@@ -160,15 +160,18 @@ export class RouteRuntime {
     return this.sessions.size;
   }
 
-  /** Serves one HTTP exchange; `auth` is the verified caller on a protected route. */
-  async handle(request: Request, auth?: Authenticated): Promise<Response> {
-    // A request on a known 2025 session is legacy by definition: no need to read its body twice.
+  /**
+   * Serves one HTTP exchange; `auth` is the verified caller on a protected route. `parsedBody`
+   * is the body already parsed, when the caller has it: the SDK then does not read it again.
+   */
+  async handle(request: Request, auth?: Authenticated, parsedBody?: unknown): Promise<Response> {
+    // A request on a known 2025 session is legacy by definition: no need to classify its body.
     const sessionId = request.headers.get('mcp-session-id');
-    if (sessionId && this.sessions.has(sessionId)) return this.handleLegacy(request, auth);
-    if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.options.maxBodyBytes }))) {
-      return this.modern.fetch(request, { authInfo: auth?.authInfo });
+    if (sessionId && this.sessions.has(sessionId)) return this.handleLegacy(request, auth, parsedBody);
+    if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize: this.options.maxBodyBytes }))) {
+      return this.modern.fetch(request, { authInfo: auth?.authInfo, ...(parsedBody !== undefined ? { parsedBody } : {}) });
     }
-    return this.handleLegacy(request, auth);
+    return this.handleLegacy(request, auth, parsedBody);
   }
 
   async close(): Promise<void> {
@@ -262,7 +265,7 @@ export class RouteRuntime {
     else this.modern.notify.resourcesChanged();
   }
 
-  private async handleLegacy(request: Request, auth?: Authenticated): Promise<Response> {
+  private async handleLegacy(request: Request, auth?: Authenticated, parsedBody?: unknown): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
@@ -274,16 +277,18 @@ export class RouteRuntime {
         return jsonRpcErrorResponse(403, -32000, `Forbidden: session ${sessionId} was opened by another user or client — start your own session (initialize) with your token`);
       }
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, { authInfo: auth?.authInfo });
+      return session.transport.handleRequest(request, { authInfo: auth?.authInfo, ...(parsedBody !== undefined ? { parsedBody } : {}) });
     }
     if (request.method === 'GET' || request.method === 'DELETE') {
       return jsonRpcErrorResponse(405, -32000, `Method not allowed: ${request.method} needs an Mcp-Session-Id from initialize`, { Allow: 'POST' });
     }
-    let body: unknown;
-    try {
-      body = await request.clone().json();
-    } catch {
-      return jsonRpcErrorResponse(400, -32700, 'Parse error: the request body is not valid JSON');
+    let body = parsedBody;
+    if (body === undefined) {
+      try {
+        body = await request.clone().json();
+      } catch {
+        return jsonRpcErrorResponse(400, -32700, 'Parse error: the request body is not valid JSON');
+      }
     }
     // An initialize without an id is a notification: it must not open (and leak) a session.
     const isInitialize = (message: unknown) => {
@@ -296,14 +301,14 @@ export class RouteRuntime {
     if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
       return jsonRpcErrorResponse(503, -32000, `Too many sessions on route ${this.route.path} (${this.sessions.size}); close unused clients or wait for idle sessions to expire`);
     }
-    return this.openSession(request, auth);
+    return this.openSession(request, auth, parsedBody);
   }
 
   private upstreamContext(): UpstreamSetContext {
     return { route: this.route, baseDir: this.options.baseDir, trace: this.options.trace, oauth: this.options.upstreamOAuth };
   }
 
-  private async openSession(request: Request, auth?: Authenticated): Promise<Response> {
+  private async openSession(request: Request, auth?: Authenticated, parsedBody?: unknown): Promise<Response> {
     const id = randomUUID();
     // The session object is completed below; hooks reach it lazily, after initialize.
     const session = { id, lastSeen: Date.now(), owner: ownerOf(auth) } as LegacySession;
@@ -329,7 +334,7 @@ export class RouteRuntime {
       onsessionclosed: () => void this.closeSession(session),
     });
     await session.server.connect(session.transport);
-    const response = await session.transport.handleRequest(request, { authInfo: auth?.authInfo });
+    const response = await session.transport.handleRequest(request, { authInfo: auth?.authInfo, ...(parsedBody !== undefined ? { parsedBody } : {}) });
     if (!this.sessions.has(id)) await this.closeSession(session);
     return response;
   }
