@@ -1,6 +1,7 @@
 /**
  * One client connection as a sequence diagram: four lifelines (client, Gatehouse, identity
  * provider, upstream) and an arrow per HTTP exchange or upstream call, each opening its detail.
+ * The gateway's own logins to upstreams draw on fewer lifelines, retitled, and notes on one.
  * Drawn with CSS (percent positions) so it reflows with the window; virtualized for connections
  * that made thousands of calls, while a whole handshake stays in the DOM at once.
  */
@@ -9,7 +10,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 
 import { formatMs } from '../format.js';
 import { faultTitle } from './fault-catalog.js';
-import { LIFELINES, lifelineIndex, type SequenceRow, type RowTarget } from './sequence-model.js';
+import { LIFELINES, lifelineIndex, type LifelineHead, type RowTarget, type SequenceRow } from './sequence-model.js';
 import './sequence-diagram.css';
 
 const SEGMENT_HEIGHT = 30;
@@ -21,10 +22,10 @@ function rowHeight(row: SequenceRow): number {
 }
 
 /** Left edge and width, in percent of the lifeline area, of an arrow between two lifelines. */
-function span(row: SequenceRow): { left: string; width: string } {
-  const a = lifelineIndex(row.from);
-  const b = lifelineIndex(row.to);
-  const column = 100 / LIFELINES.length;
+function span(row: SequenceRow, lifelines: readonly LifelineHead[]): { left: string; width: string } {
+  const a = lifelineIndex(row.from, lifelines);
+  const b = lifelineIndex(row.to, lifelines);
+  const column = 100 / lifelines.length;
   const from = Math.min(a, b) * column + column / 2;
   const to = Math.max(a, b) * column + column / 2;
   return { left: `${from}%`, width: `${to - from}%` };
@@ -32,22 +33,25 @@ function span(row: SequenceRow): { left: string; width: string } {
 
 export function sameTarget(a: RowTarget | undefined, b: RowTarget): boolean {
   if (!a || a.kind !== b.kind) return false;
-  if (a.kind === 'exchange') return b.kind === 'exchange' && a.seq === b.seq;
-  return b.kind !== 'exchange' && a.exchangeSeq === b.exchangeSeq && a.index === b.index;
+  if ('seq' in a) return 'seq' in b && a.seq === b.seq;
+  return !('seq' in b) && a.exchangeSeq === b.exchangeSeq && a.index === b.index;
 }
 
 export function SequenceDiagram({
   rows,
+  lifelines = LIFELINES,
   startedAt,
   selected,
   onSelect,
 }: {
   rows: readonly SequenceRow[];
+  lifelines?: readonly LifelineHead[];
   startedAt: number;
   selected: RowTarget | undefined;
   onSelect: (target: RowTarget) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const columns = { gridTemplateColumns: `repeat(${lifelines.length}, minmax(0, 1fr))` };
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -65,8 +69,8 @@ export function SequenceDiagram({
     <div className="tr-diagram" data-testid="sequence-diagram">
       <div className="tr-lifeline-heads">
         <span className="tr-gutter-head muted xs">+time</span>
-        <div className="tr-heads">
-          {LIFELINES.map((lifeline) => (
+        <div className="tr-heads" style={columns}>
+          {lifelines.map((lifeline) => (
             <span key={lifeline.id} className={`tr-head lifeline-${lifeline.id}`}>
               {lifeline.title}
             </span>
@@ -75,8 +79,8 @@ export function SequenceDiagram({
       </div>
       <div className="tr-diagram-scroll" ref={scrollRef}>
         <div className="tr-diagram-body" style={{ height: virtualizer.getTotalSize() }}>
-          <div className="tr-lifelines" aria-hidden>
-            {LIFELINES.map((lifeline) => (
+          <div className="tr-lifelines" aria-hidden style={columns}>
+            {lifelines.map((lifeline) => (
               <span key={lifeline.id} className="tr-lifeline" />
             ))}
           </div>
@@ -86,6 +90,7 @@ export function SequenceDiagram({
               <SequenceRowView
                 key={row.key}
                 row={row}
+                lifelines={lifelines}
                 offset={row.time - startedAt}
                 top={item.start}
                 selected={sameTarget(selected, row.target)}
@@ -99,17 +104,32 @@ export function SequenceDiagram({
   );
 }
 
-function SequenceRowView({ row, offset, top, selected, onSelect }: { row: SequenceRow; offset: number; top: number; selected: boolean; onSelect: (target: RowTarget) => void }) {
-  const { left, width } = span(row);
-  const forward = lifelineIndex(row.to) >= lifelineIndex(row.from);
+function SequenceRowView({
+  row,
+  lifelines,
+  offset,
+  top,
+  selected,
+  onSelect,
+}: {
+  row: SequenceRow;
+  lifelines: readonly LifelineHead[];
+  offset: number;
+  top: number;
+  selected: boolean;
+  onSelect: (target: RowTarget) => void;
+}) {
+  const { left, width } = span(row, lifelines);
+  const forward = lifelineIndex(row.to, lifelines) >= lifelineIndex(row.from, lifelines);
+  const note = row.shape === 'note';
   const classes = ['tr-row', row.tone, row.shape, selected ? 'selected' : '', row.fault ? 'faulted' : ''].filter(Boolean).join(' ');
-  const hasForward = row.shape !== 'response';
-  const hasReturn = row.shape !== 'request' && row.returnLabel !== undefined;
+  const hasForward = row.shape !== 'response' && !note;
+  const hasReturn = row.shape !== 'request' && !note && row.returnLabel !== undefined;
   return (
     <div
       className={classes}
       style={{ position: 'absolute', top, left: 0, right: 0, height: rowHeight(row) }}
-      data-testid={hasForward ? 'seq-arrow' : 'seq-return'}
+      data-testid={note ? 'seq-note' : hasForward ? 'seq-arrow' : 'seq-return'}
       data-step={row.step}
       data-tone={row.tone}
       data-fault={row.fault}
@@ -124,8 +144,13 @@ function SequenceRowView({ row, offset, top, selected, onSelect }: { row: Sequen
         }
       }}
     >
-      <span className="tr-gutter mono xs muted">{hasForward ? `+${formatMs(Math.max(0, offset))}` : ''}</span>
+      <span className="tr-gutter mono xs muted">{hasForward || note ? `+${formatMs(Math.max(0, offset))}` : ''}</span>
       <div className="tr-lanes">
+        {note && (
+          <div className="tr-note truncate" style={{ left }} title={row.label}>
+            {row.label}
+          </div>
+        )}
         {hasForward && (
           <Segment left={left} width={width} top={0} arrow={`solid ${forward ? 'ltr' : 'rtl'}`}>
             <span className="tr-label-text truncate">{row.label}</span>
@@ -163,5 +188,28 @@ function Segment({ left, width, top, arrow, returning = false, children }: { lef
       </div>
       <div className={`tr-arrow ${arrow}`} style={{ left, width }} />
     </div>
+  );
+}
+
+/** How to read the arrows; shown before one is clicked. */
+export function SequenceLegend() {
+  return (
+    <section className="tr-section">
+      <h4 className="section-title">Legend</h4>
+      <ul className="tr-legend small dim">
+        <li>
+          <span className="tr-legend-line solid" /> request
+        </li>
+        <li>
+          <span className="tr-legend-line dashed" /> answer
+        </li>
+        <li>
+          <span className="tr-legend-line expected" /> expected refusal (the first 401)
+        </li>
+        <li>
+          <span className="tr-legend-line error" /> failed step
+        </li>
+      </ul>
+    </section>
   );
 }

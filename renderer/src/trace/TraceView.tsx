@@ -1,7 +1,7 @@
 /**
- * The handshake screen's body, fed a list of trace events: connections on the left, the selected
- * connection's sequence diagram in the middle, the clicked arrow's exchange on the right; or the
- * raw event list. Takes events as a prop (not from context) so the render benchmark can mount it
+ * The handshake screen's body, fed a list of trace events: connections on the left (clients' and
+ * the gateway's own logins to upstreams), the selected one's sequence diagram in the middle, the
+ * clicked arrow's exchange or step on the right; or the raw event list. Takes events as a prop (not from context) so the render benchmark can mount it
  * with synthetic data.
  */
 import { useDeferredValue, useMemo, useState } from 'react';
@@ -13,10 +13,12 @@ import { EventDetail } from './EventDetail.js';
 import { EventList } from './EventList.js';
 import { ExchangeDetail, FaultCallout, UpstreamDetail } from './ExchangeDetail.js';
 import { NO_FILTER, type EventFilter } from './event-filter.js';
-import { connectionTitle, findConnection, groupConnections, standalone, type ClientConnection } from './group-connections.js';
-import { SequenceDiagram } from './SequenceDiagram.js';
+import { connectionTitle, standalone, type ClientConnection } from './group-connections.js';
+import { findHandshake, groupHandshakes, isUpstreamLogin, loginOfStep } from './handshakes.js';
+import { SequenceDiagram, SequenceLegend } from './SequenceDiagram.js';
 import { buildSequence, type RowTarget } from './sequence-model.js';
 import { STEP_CATALOG } from './step-catalog.js';
+import { UpstreamLoginPanel } from './UpstreamLoginPanel.js';
 import './trace.css';
 
 export type TraceMode = 'connections' | 'events';
@@ -25,7 +27,7 @@ export function TraceView({ events, initialMode = 'connections' }: { events: rea
   const [mode, setMode] = useState<TraceMode>(initialMode);
   // Grouping 10,000 events takes a few milliseconds: let typing and clicking win over a burst.
   const deferred = useDeferredValue(events);
-  const connections = useMemo(() => groupConnections(deferred), [deferred]);
+  const connections = useMemo(() => groupHandshakes(deferred), [deferred]);
   const [selectedId, setSelectedId] = useState<string>();
   const [target, setTarget] = useState<RowTarget>();
   const [filter, setFilter] = useState<EventFilter>(NO_FILTER);
@@ -33,7 +35,7 @@ export function TraceView({ events, initialMode = 'connections' }: { events: rea
   const [selectedEvent, setSelectedEvent] = useState<TraceEvent>();
 
   // Until the developer picks one, the newest connection is shown (usually the one just made).
-  const connection = findConnection(connections, selectedId) ?? connections[connections.length - 1];
+  const connection = findHandshake(connections, selectedId) ?? connections[connections.length - 1];
   const failed = connections.filter((c) => c.status === 'failed').length;
 
   return (
@@ -62,7 +64,13 @@ export function TraceView({ events, initialMode = 'connections' }: { events: rea
               setTarget(undefined);
             }}
           />
-          {connection ? <ConnectionPanel connection={connection} target={target} onTarget={setTarget} /> : <DiagramPlaceholder />}
+          {!connection ? (
+            <DiagramPlaceholder />
+          ) : isUpstreamLogin(connection) ? (
+            <UpstreamLoginPanel login={connection} target={target} onTarget={setTarget} />
+          ) : (
+            <ConnectionPanel connection={connection} target={target} onTarget={setTarget} />
+          )}
         </div>
       ) : (
         <div className="tr-layout events">
@@ -75,6 +83,15 @@ export function TraceView({ events, initialMode = 'connections' }: { events: rea
                   setTarget({ kind: 'exchange', seq: exchange.seq });
                   setMode('connections');
                 }}
+                onShowLoginStep={
+                  selectedEvent.type === 'oauth.client' && loginOfStep(connections, selectedEvent.seq)
+                    ? (step) => {
+                        setSelectedId(loginOfStep(connections, step.seq)?.id);
+                        setTarget({ kind: 'oauth', seq: step.seq });
+                        setMode('connections');
+                      }
+                    : undefined
+                }
               />
             ) : <p className="muted small tr-hint">Click an event to see it in full.</p>}</aside>
         </div>
@@ -85,7 +102,8 @@ export function TraceView({ events, initialMode = 'connections' }: { events: rea
 
 function ConnectionPanel({ connection, target, onTarget }: { connection: ClientConnection; target: RowTarget | undefined; onTarget: (target: RowTarget) => void }) {
   const rows = useMemo(() => buildSequence(connection), [connection]);
-  const step = target ? connection.steps.find((s) => s.exchange.seq === (target.kind === 'exchange' ? target.seq : target.exchangeSeq)) : undefined;
+  const seq = target === undefined || target.kind === 'oauth' ? undefined : 'seq' in target ? target.seq : target.exchangeSeq;
+  const step = seq === undefined ? undefined : connection.steps.find((s) => s.exchange.seq === seq);
   const duration = connection.lastAt - connection.startedAt;
   return (
     <>
@@ -139,23 +157,7 @@ function ConnectionSummary({ connection }: { connection: ClientConnection }) {
       {connection.faults.map((fault) => (
         <FaultCallout key={fault} fault={fault} />
       ))}
-      <section className="tr-section">
-        <h4 className="section-title">Legend</h4>
-        <ul className="tr-legend small dim">
-          <li>
-            <span className="tr-legend-line solid" /> request
-          </li>
-          <li>
-            <span className="tr-legend-line dashed" /> answer
-          </li>
-          <li>
-            <span className="tr-legend-line expected" /> expected refusal (the first 401)
-          </li>
-          <li>
-            <span className="tr-legend-line error" /> failed step
-          </li>
-        </ul>
-      </section>
+      <SequenceLegend />
     </div>
   );
 }

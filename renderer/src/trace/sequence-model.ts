@@ -12,7 +12,13 @@ import { exchangeLabel, statusLine } from './step-catalog.js';
 
 export type Lifeline = 'client' | 'gatehouse' | 'idp' | 'upstream';
 
-export const LIFELINES: ReadonlyArray<{ id: Lifeline; title: string }> = [
+export interface LifelineHead {
+  id: Lifeline;
+  title: string;
+}
+
+/** A client's connection; the gateway's own logins draw a subset, retitled (upstream-login-sequence.ts). */
+export const LIFELINES: readonly LifelineHead[] = [
   { id: 'client', title: 'Client' },
   { id: 'gatehouse', title: 'Gatehouse' },
   { id: 'idp', title: 'Identity provider' },
@@ -21,13 +27,16 @@ export const LIFELINES: ReadonlyArray<{ id: Lifeline; title: string }> = [
 
 export type RowTone = 'ok' | 'expected' | 'error';
 
-/** What the detail pane opens when a row is clicked: the exchange, or a call made while serving it. */
-export type RowTarget = { kind: 'exchange'; seq: number } | { kind: 'upstream' | 'backchannel'; exchangeSeq: number; index: number };
+/**
+ * What the detail pane opens when a row is clicked: the exchange, a call made while serving it, or
+ * a step of the gateway's own login to an upstream (`oauth.client`).
+ */
+export type RowTarget = { kind: 'exchange' | 'oauth'; seq: number } | { kind: 'upstream' | 'backchannel'; exchangeSeq: number; index: number };
 
 export interface SequenceRow {
   key: string;
-  /** `pair`: request and answer; `request`/`response`: the halves of a split exchange. */
-  shape: 'pair' | 'request' | 'response';
+  /** `pair`: request and answer; `request`/`response`: the halves of a split exchange; `note`: a box on `from`'s lifeline. */
+  shape: 'pair' | 'request' | 'response' | 'note';
   from: Lifeline;
   to: Lifeline;
   /** The http.exchange step (a backchannel one too), or `upstream.call`: what tests key on. */
@@ -137,6 +146,6 @@ export function buildSequence(connection: ClientConnection): SequenceRow[] {
 }
 
 /** Column index of a lifeline, 0-based, for layout. */
-export function lifelineIndex(lifeline: Lifeline): number {
-  return LIFELINES.findIndex((l) => l.id === lifeline);
+export function lifelineIndex(lifeline: Lifeline, lifelines: readonly LifelineHead[] = LIFELINES): number {
+  return lifelines.findIndex((l) => l.id === lifeline);
 }
