@@ -17,6 +17,7 @@ import { ConfigError, formatProblem } from '../config/config-error.js';
 import { parseConfigWithNotes } from '../config/load-config.js';
 import { writeFileAtomic } from '../config/save-config.js';
 import { DEMO_USERS, type GatehouseConfig } from '../config/schema.js';
+import { DEMO_FILE } from '../demo/saved-demo-acls.js';
 import type { RunningGateway } from '../gateway/gateway.js';
 import { badRequest, conflict } from './admin-error.js';
 
@@ -38,7 +39,6 @@ export interface SavedConfig {
   reload: ReloadOutcome;
 }
 
-export const DEMO_FILE = 'demo.yaml';
 
 const TO_STRING = { lineWidth: 0 } as const;
 
@@ -48,7 +48,7 @@ function demoDocument(config: GatehouseConfig): Document {
   const idp = value.idp as { users?: unknown } | undefined;
   if (idp && JSON.stringify(idp.users) === JSON.stringify(DEMO_USERS.map((u) => ({ ...u, groups: [...u.groups] })))) delete idp.users;
   const doc = new Document(value);
-  doc.commentBefore = ' Gatehouse demo config, written by the window when you saved a change.\n Run it with: gatehouse serve --config demo.yaml';
+  doc.commentBefore = ' Gatehouse demo config, written by the window when you saved a change.\n The next `gatehouse demo` takes its access rules (acl) from here.';
   return doc;
 }
 

@@ -11,6 +11,7 @@ import { formatProblem } from '../config/config-error.js';
 import { loadConfigWithNotes, type LoadedConfig } from '../config/load-config.js';
 import type { GatehouseConfig } from '../config/schema.js';
 import { watchConfig } from '../config/watch-config.js';
+import { applySavedDemoAcls } from '../demo/saved-demo-acls.js';
 import { startDemo, type StartedDemo } from '../demo/start-demo.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway.js';
 import { TraceBus } from '../trace/trace-bus.js';
@@ -83,9 +84,12 @@ export async function launchGatehouse(options: LaunchOptions): Promise<LaunchedG
   let demo: StartedDemo | undefined;
   let loaded: LoadedConfig | undefined;
   let config: GatehouseConfig;
+  const notes: string[] = [];
   if (options.demo) {
     demo = await startDemo({ port: options.port ?? 8400, auth: options.auth ?? true });
-    config = demo.config;
+    const saved = await applySavedDemoAcls(demo.config, dataDir);
+    config = saved.config;
+    if (saved.problem) notes.push(saved.problem);
   } else {
     loaded = await loadConfigWithNotes(options.configPath!);
     config = adjust(loaded.config);
@@ -126,7 +130,7 @@ export async function launchGatehouse(options: LaunchOptions): Promise<LaunchedG
     return {
       gateway,
       admin,
-      warnings: keychainProblem ? [keychainProblem] : [],
+      warnings: [...notes, ...(keychainProblem ? [keychainProblem] : [])],
       ...(demo ? { demo: { shopUrl: demo.shopUrl } } : {}),
       ...(loaded ? { loaded: { format: loaded.format, notes: loaded.notes } } : {}),
       async close() {

@@ -405,6 +405,32 @@ describe('ACL matrix', () => {
     expect(text).toContain('list-orders');
   });
 
+  it('the next demo launch takes the saved access rules back, and sets aside a file that no longer fits', async () => {
+    const next = await launchGatehouse({ demo: true, port: 0, dataDir, rendererDir });
+    try {
+      expect(next.warnings).toEqual([]);
+      const alice = next.gateway.previewPersona(SHOP, { user: 'alice' }).tools.filter((t) => t.visible).map((t) => t.name);
+      expect(alice).toContain('cancel-order');
+      const bob = next.gateway.previewPersona(SHOP, { user: 'bob' }).tools.filter((t) => t.visible).map((t) => t.name);
+      expect(bob).not.toContain('list-orders');
+    } finally {
+      await next.close();
+    }
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'gatehouse-admin-api-stale-'));
+    try {
+      await writeFile(path.join(elsewhere, 'demo.yaml'), `routes:\n  - path: ${SHOP}\n    acl: {rules: [{id: r, kind: tools, match: [x], effect: allow, subjects: {groups: [g]}, colour: blue}]}\n`);
+      const stale = await launchGatehouse({ demo: true, port: 0, dataDir: elsewhere, rendererDir });
+      try {
+        expect(stale.warnings.join('\n')).toMatch(/demo\.yaml was not applied .*the demo runs with its default access rules/);
+        expect(stale.gateway.previewPersona(SHOP, { user: 'alice' }).tools.filter((t) => t.visible)).toHaveLength(5);
+      } finally {
+        await stale.close();
+      }
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown group or tool with 400 and problems, saving nothing', async () => {
     const before = await readFile(path.join(dataDir, 'demo.yaml'), 'utf8');
     const response = await api('/api/acl-matrix', {
