@@ -13,7 +13,7 @@ import { toAgentgateway } from './config/export-agentgateway.js';
 import { toKongDeck } from './config/export-kong.js';
 import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js';
 import { toolsFromOpenApi } from './config/openapi-tools.js';
-import { writeFileAtomic } from './config/save-config.js';
+import { writeFileAtomically } from './config/write-file-atomically.js';
 import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
 import { doctorCommand } from './doctor/doctor-cli.js';
 import { SECRETS_FILE_ENV } from './secrets/secret-store.js';
@@ -217,7 +217,7 @@ async function exportConfig(target: 'kong' | 'agentgateway', file: string, out?:
   const text = stringify(document, { lineWidth: 0 });
   for (const note of untranslated) console.warn(`not translated: ${note.field}: ${note.message}`);
   if (out) {
-    await writeFileAtomic(out, text);
+    await writeFileAtomically(out, text);
     console.error(`wrote ${out} for ${target}${untranslated.length ? ` (${untranslated.length} item(s) not translated, listed above)` : ''}`);
   } else {
     process.stdout.write(text);
@@ -243,7 +243,7 @@ async function importOpenApi(
   });
   const yaml = stringify({ routes: config.routes.map(({ path: routePath, description, upstreams }) => ({ path: routePath, description, upstreams })) }, { lineWidth: 0 });
   if (options.out) {
-    await writeFileAtomic(options.out, yaml);
+    await writeFileAtomically(options.out, yaml);
     console.error(`wrote ${options.out}: ${imported.tools.length} tool(s) on route ${options.route}`);
   } else {
     process.stdout.write(yaml);

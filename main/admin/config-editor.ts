@@ -15,7 +15,7 @@ import { Document, parseDocument } from 'yaml';
 
 import { ConfigError, formatProblem } from '../config/config-error.js';
 import { parseConfigWithNotes } from '../config/load-config.js';
-import { writeFileAtomic } from '../config/save-config.js';
+import { writeFileAtomically } from '../config/write-file-atomically.js';
 import { DEMO_USERS, type GatehouseConfig } from '../config/schema.js';
 import { DEMO_FILE } from '../demo/saved-demo-acls.js';
 import type { RunningGateway } from '../gateway/gateway.js';
@@ -106,7 +106,7 @@ export class ConfigEditor {
       throw error;
     }
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, text);
+    await writeFileAtomically(file, text);
     if (!this.options.configPath) this.demoWritten = true;
     const adjusted = this.options.adjust ? this.options.adjust(config) : config;
     const reload = await this.options.gateway.reload(adjusted);

@@ -14,7 +14,7 @@ import { SecretFileError } from './secret-file-error.js';
 import { SECRETS_PASSPHRASE_ENV } from './secret-store-env.js';
 import type { SecretStore } from './secret-store.js';
 import { deriveFileKey, openEntries, parseEnvelope, sealEntries, type Entries, type FileKey } from './secrets-file-format.js';
-import { PRIVATE_FILE_MODE, writeFileAtomically } from './write-file-atomically.js';
+import { PRIVATE_FILE_MODE, writeFileAtomically } from '../config/write-file-atomically.js';
 
 const PRIVATE_DIR_MODE = 0o700;
 

@@ -12,6 +12,8 @@ import type {
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 
+import { CookieJar, pageError, parseForm } from '../../main/admin/test-client-sign-in-page.js';
+
 export interface LoginCredentials {
   username: string;
   password: string;
@@ -54,62 +56,6 @@ export class LoginRejected extends Error {
   ) {
     super(`login rejected: ${pageMessage}`);
   }
-}
-
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-
-  store(response: Response): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(';');
-      const eq = pair!.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      const expired = /;\s*(max-age=0|expires=Thu, 01 Jan 1970)/i.test(header);
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  /** Path and domain are ignored: every cookie goes to the one IdP these tests talk to. */
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
-
-function decodeHtml(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity]!);
-}
-
-function attribute(tag: string, name: string): string | undefined {
-  const match = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag);
-  return match ? decodeHtml(match[1]!) : undefined;
-}
-
-interface PageForm {
-  step: string;
-  action: string;
-  fields: Map<string, string>;
-}
-
-function parseForm(html: string): PageForm | undefined {
-  const formTag = /<form\b[^>]*>/i.exec(html);
-  if (!formTag) return undefined;
-  const step = attribute(formTag[0], 'data-step') ?? 'unknown';
-  const action = attribute(formTag[0], 'action') ?? '';
-  const fields = new Map<string, string>();
-  const formBody = html.slice(formTag.index, html.indexOf('</form>', formTag.index));
-  for (const input of formBody.match(/<input\b[^>]*>/gi) ?? []) {
-    const name = attribute(input, 'name');
-    if (name && attribute(input, 'type') !== 'submit') fields.set(name, attribute(input, 'value') ?? '');
-  }
-  return { step, action, fields };
-}
-
-function pageError(html: string): string | undefined {
-  const match = /<p class="error" role="alert">([\s\S]*?)<\/p>/i.exec(html);
-  return match ? decodeHtml(match[1]!.trim()) : undefined;
 }
 
 /**

@@ -9,20 +9,11 @@ import type { DecisionEvent, TraceEvent } from '../../../shared/trace-events.js'
 
 export type RowEffect = Effect | 'filtered';
 
-export interface DecisionRow {
+/** An audit line's fields, keyed for the table, with the time as a number. */
+export interface DecisionRow extends Omit<DecisionRecord, 'v' | 'time' | 'effect'> {
   key: string;
   time: number;
-  route: string;
-  session?: string;
-  subject: string;
-  client?: string;
-  groups: string[];
-  method: string;
-  right: string;
-  item: string;
   effect: RowEffect;
-  rule?: string;
-  reason: string;
   /** The full explanation, when the decision came through the live trace. */
   decision?: Decision;
 }
