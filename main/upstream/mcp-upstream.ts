@@ -16,6 +16,7 @@ import {
   type Notification,
   type RequestMethod,
   type Result,
+  type StandardSchemaV1,
   type Transport,
 } from '@modelcontextprotocol/client';
 
@@ -83,6 +84,17 @@ function describeExit(transport: Transport): string | undefined {
   return tail ? `${how} (stderr: ${tail})` : how;
 }
 
+/**
+ * The result check for `tools/call`, the method nearly every relayed request is: none here. The
+ * route's SDK Server checks every tools/call result against its era's schema before it answers
+ * (whatever the handler), so the client's own check would parse each result a second time on the
+ * gateway's hottest path. Other methods keep the client's check: their results are not checked
+ * again on the way out.
+ */
+const CHECKED_ON_THE_WAY_OUT: StandardSchemaV1<unknown, Result> = {
+  '~standard': { version: 1, vendor: 'gatehouse', validate: (value) => ({ value: value as Result }) },
+};
+
 /** fetch's own failure (refused, reset, DNS): the upstream is not there, as opposed to answering badly. */
 function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed/i.test(error.message);
@@ -140,12 +152,11 @@ export async function connectMcpUpstream(
     async request(request: UpstreamRequest, options: ForwardOptions = {}): Promise<Result> {
       if (closed) throw new UpstreamError('upstream_unavailable', config.name, `${closeReason} — Gatehouse is restarting it; retry the call`);
       try {
-        return await client.request({ method: request.method as RequestMethod, params: request.params }, {
-          signal: options.signal,
-          onprogress: options.onprogress,
-          timeout: config.timeout_ms,
-          resetTimeoutOnProgress: true,
-        });
+        const outgoing = { method: request.method as RequestMethod, params: request.params };
+        const requestOptions = { signal: options.signal, onprogress: options.onprogress, timeout: config.timeout_ms, resetTimeoutOnProgress: true };
+        return request.method === 'tools/call'
+          ? await client.request(outgoing, CHECKED_ON_THE_WAY_OUT, requestOptions)
+          : await client.request(outgoing, requestOptions);
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
         const needed = authorizationNeededIn(error);
