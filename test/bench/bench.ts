@@ -99,6 +99,7 @@ const NAMES: TargetNames = {
   stdioGroup: 'stdio upstream',
   direct: 'direct',
   proxy: 'pipe proxy',
+  sdkRelay: 'SDK relay (SDK only, both sides)',
   gatehouse: 'gatehouse',
   gatehouseStdio: 'gatehouse',
   supergateway: 'supergateway (default: stateless)',
@@ -251,6 +252,7 @@ async function httpPhase(): Promise<void> {
   process.stderr.write('HTTP upstream\n');
   const upstream = await nodeService<{ url: string }>('echo upstream', 'echo-http-server.ts');
   const proxy = await nodeService<{ url: string }>('pipe proxy', 'pipe-proxy.ts', [upstream.ready.url]);
+  const relay = await nodeService<{ url: string }>('SDK relay', 'sdk-relay.ts', [upstream.ready.url]);
   const gatehouse = await startGatehouse('http', gatehouseConfig('/bench', { name: 'echo', kind: 'http', url: upstream.ready.url }));
   try {
     await measureGroup(
@@ -258,12 +260,13 @@ async function httpPhase(): Promise<void> {
       [
         { name: NAMES.direct, url: upstream.ready.url, upstreamPid: upstream.child.pid },
         { name: NAMES.proxy, url: proxy.ready.url, hopPid: proxy.child.pid, upstreamPid: upstream.child.pid },
+        { name: NAMES.sdkRelay, url: relay.ready.url, hopPid: relay.child.pid, upstreamPid: upstream.child.pid },
         { name: NAMES.gatehouse, url: gatehouse.ready.urls['/bench']!, hopPid: gatehouse.child.pid, upstreamPid: upstream.child.pid },
       ],
       HTTP_PLANS,
     );
   } finally {
-    await Promise.all([gatehouse.stop(), proxy.stop()]);
+    await Promise.all([gatehouse.stop(), relay.stop(), proxy.stop()]);
     await upstream.stop();
   }
 }
@@ -302,6 +305,7 @@ function header(loadBefore: string): string {
     `Figures: median of ${rounds} round${rounds === 1 ? '' : 's'} (calls/s min–max beside). CPU ms/call: load generator / proxy or gateway process (not its children) / HTTP upstream.`,
     'On 2 shared cores c=32 is CPU-bound: calls/s follows the sum of the three CPU figures, which a busy machine distorts less than latency.',
     'HTTP upstream: McpServer, sessionful, JSON responses (echo-http-server.ts). stdio upstream: McpServer on stdio (echo-stdio-server.ts), spawned by the gateway under test.',
+    'SDK relay: the official SDK on both sides and nothing between (sdk-relay.ts), for scale — what terminating MCP with the SDK costs before a gateway does anything.',
     'supergateway (default: stateless) spawns a new stdio server for every request; --stateful keeps one per session (for information, not a target).',
   ].join('\n');
 }

@@ -116,6 +116,8 @@ export interface TargetNames {
   stdioGroup: string;
   direct: string;
   proxy: string;
+  /** The SDK-only relay (sdk-relay.ts): shown for scale, not a target. */
+  sdkRelay: string;
   gatehouse: string;
   gatehouseStdio: string;
   supergateway: string;
@@ -127,6 +129,8 @@ export interface TargetNames {
  *   where latency is not queueing; the c=32 figure is shown for information;
  * - Gatehouse's c=32 throughput ≥ 70% of direct;
  * - stdio calls/s through Gatehouse ≥ 1.5× supergateway's (default mode), at c=1 and c=32.
+ * Beside them, for scale (verdict 'info'): the same figures for the SDK-only relay, the least any
+ * gateway that terminates MCP with the SDK can cost.
  */
 export function evaluateTargets(measurements: readonly Measurement[], names: TargetNames): TargetLine[] {
   const find = (group: string, target: string, concurrency: number): Summary | undefined => {
@@ -171,6 +175,31 @@ export function evaluateTargets(measurements: readonly Measurement[], names: Tar
         name,
         detail: `gatehouse ${rate(gatehouse.callsPerSecond)}/s vs direct ${rate(direct.callsPerSecond)}/s → ${(100 * share).toFixed(0)}%${proxyShare}${cpu}${disagree}`,
         verdict: share >= 0.7 ? 'PASS' : 'MISS',
+      });
+    }
+  }
+  {
+    const direct = find(names.httpGroup, names.direct, 1);
+    const proxy = find(names.httpGroup, names.proxy, 1);
+    const relay = find(names.httpGroup, names.sdkRelay, 1);
+    const gatehouse = find(names.httpGroup, names.gatehouse, 1);
+    if (direct && proxy && relay && gatehouse) {
+      const relayAdded = relay.p50Ms - direct.p50Ms;
+      const proxyAdded = proxy.p50Ms - direct.p50Ms;
+      const versusProxy = proxyAdded > 0 ? ` = ${(relayAdded / proxyAdded).toFixed(2)}× the pipe proxy's` : '';
+      const versusRelay = relayAdded > 0 ? `; gatehouse adds ${((gatehouse.p50Ms - direct.p50Ms) / relayAdded).toFixed(2)}× what the SDK relay adds` : '';
+      lines.push({ name: 'for scale, c=1: the SDK-only relay', detail: `adds ${relayAdded >= 0 ? '+' : ''}${ms(relayAdded)} ms${versusProxy}${versusRelay}`, verdict: 'info' });
+    }
+  }
+  {
+    const direct = find(names.httpGroup, names.direct, 32);
+    const relay = find(names.httpGroup, names.sdkRelay, 32);
+    const gatehouse = find(names.httpGroup, names.gatehouse, 32);
+    if (direct && relay && gatehouse) {
+      lines.push({
+        name: 'for scale, c=32: the SDK-only relay',
+        detail: `${rate(relay.callsPerSecond)}/s → ${(100 * (relay.callsPerSecond / direct.callsPerSecond)).toFixed(0)}% of direct; gatehouse ${(100 * (gatehouse.callsPerSecond / relay.callsPerSecond)).toFixed(0)}% of it`,
+        verdict: 'info',
       });
     }
   }
