@@ -185,6 +185,7 @@ export class OAuthFlow {
       throw new StepFailure(`cannot build the authorization request: ${reason(error)}`);
     }
     this.authorization = { url: started.authorizationUrl, codeVerifier: started.codeVerifier, state, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
+    this.callback!.expectState(state);
     const params = Object.fromEntries(started.authorizationUrl.searchParams);
     return {
       summary: `${metadata.authorization_endpoint} with PKCE S256${scope ? `, scope ${scope}` : ''}${resource ? `, resource ${resource}` : ''}`,

@@ -119,6 +119,26 @@ describe('the loopback redirect (RFC 8252 §7.3)', () => {
     await expect(fetch(`${redirect.redirectUri}?code=again`)).rejects.toThrow();
   });
 
+  it('once it knows the state it waits for, turns other callbacks away and keeps waiting (RFC 6749 §10.12)', async () => {
+    const redirect = await listenForRedirect({ port: 0, timeoutMs: 10_000 });
+    try {
+      redirect.expectState('expected-state');
+      let settled = false;
+      void redirect.received.then(() => (settled = true));
+      for (const query of ['code=stolen&state=other-state', 'code=no-state', 'error=access_denied&state=other-state']) {
+        const page = await fetch(`${redirect.redirectUri}?${query}`);
+        expect(page.status, query).toBe(400);
+        expect(await page.text()).toContain('Not the login Gatehouse is waiting for');
+      }
+      expect(settled).toBe(false);
+      const page = await fetch(`${redirect.redirectUri}?code=abc&state=expected-state`);
+      expect(page.status).toBe(200);
+      expect((await redirect.received).get('code')).toBe('abc');
+    } finally {
+      redirect.close();
+    }
+  });
+
   it('shows an error answer as text, and gives up after its timeout with a message', async () => {
     const redirect = await listenForRedirect({ port: 0, timeoutMs: 10_000 });
     const page = await fetch(`${redirect.redirectUri}?error=access_denied&error_description=${encodeURIComponent('<script>x</script>')}`);

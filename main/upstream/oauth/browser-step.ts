@@ -35,6 +35,8 @@ export function systemBrowserStep(options: SystemBrowserOptions): BrowserStep {
     async visit(authorizationUrl) {
       listener ??= await listenForRedirect({ port: options.port, timeoutMs: options.timeoutMs });
       const current = listener;
+      const state = authorizationUrl.searchParams.get('state');
+      if (state) current.expectState(state);
       try {
         await options.opener(authorizationUrl.href);
       } catch (error) {

@@ -3,6 +3,11 @@
  * literal address, not `localhost`, which may resolve elsewhere — on a random port unless one is
  * configured. It takes exactly one request on /callback, answers the browser with a page that
  * says what happened, and closes.
+ *
+ * Once told the state of the authorization request it waits for, a callback with any other state
+ * (a stale tab of an earlier login, or a page that is not the authorization server) is turned away
+ * and the listener keeps waiting: such a request could otherwise end the login it is not part of
+ * (RFC 6749 §10.12).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +17,8 @@ export interface LoopbackRedirect {
   readonly redirectUri: string;
   /** The query the authorization server sent the browser back with (code, state, iss or error). */
   readonly received: Promise<URLSearchParams>;
+  /** From now on only a callback carrying this state is taken. */
+  expectState(state: string): void;
   close(): void;
 }
 
@@ -27,11 +34,20 @@ export async function listenForRedirect(options: { port: number; timeoutMs: numb
   const received = new Promise<URLSearchParams>((resolve, reject) => (settle = { resolve, reject }));
   received.catch(() => undefined);
   let done = false;
+  let expectedState: string | undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH || done) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return;
+    }
+    if (expectedState !== undefined && url.searchParams.get('state') !== expectedState) {
+      const html = page(
+        'Not the login Gatehouse is waiting for',
+        'This answer carries another state than the login Gatehouse started (an older browser tab, or a page that is not your authorization server), so it was ignored. The login is still waiting: finish it in the tab Gatehouse opened.',
+      );
+      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
       return;
     }
     done = true;
@@ -73,5 +89,10 @@ export async function listenForRedirect(options: { port: number; timeoutMs: numb
     server.closeAllConnections();
   }
 
-  return { redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`, received, close };
+  return {
+    redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
+    received,
+    expectState: (state) => void (expectedState = state),
+    close,
+  };
 }
