@@ -6,10 +6,7 @@
 import type { UpstreamHealth, UpstreamSummary } from '../../shared/admin-api.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { shorten } from '../trace/redact.js';
-
-const SECRET_WORD = /token|secret|passw(or)?d|pwd|api[-_]?key|apikey|auth|credential|private[-_]?key|signature|sig$|^key$/i;
-/** Shapes of well-known credentials (GitHub, Slack, OpenAI-style, AWS, JWTs) and long random strings. */
-const SECRET_SHAPE = /^(gh[pousr]_|github_pat_|xox[abprs]-|sk-|AKIA|eyJ)[A-Za-z0-9_\-.]{8,}$|^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=]{32,}$/;
+import { isCredentialName, looksLikeCredential } from '../trace/secret-names.js';
 
 const HEALTH: ReadonlySet<string> = new Set<UpstreamHealth>(['connecting', 'connected', 'restarting', 'auth_needed', 'error', 'closed']);
 
@@ -18,7 +15,7 @@ function urlSecrets(value: string): string[] {
   const url = URL.parse(value);
   if (!url) return [];
   const secrets = url.password ? [decodeURIComponent(url.password)] : [];
-  for (const [name, param] of url.searchParams) if (param && (SECRET_WORD.test(name) || SECRET_SHAPE.test(param))) secrets.push(param);
+  for (const [name, param] of url.searchParams) if (param && (isCredentialName(name) || looksLikeCredential(param))) secrets.push(param);
   return secrets;
 }
 
@@ -29,15 +26,15 @@ export function upstreamSecrets(config: UpstreamConfig): string[] {
   if (url) secrets.push(...urlSecrets(url));
   if (config.kind === 'openapi') secrets.push(...urlSecrets(config.spec));
   if ('headers' in config && config.headers) {
-    for (const [name, value] of Object.entries(config.headers)) if (SECRET_WORD.test(name) || SECRET_SHAPE.test(value)) secrets.push(value, value.replace(/^\S+\s+/, ''));
+    for (const [name, value] of Object.entries(config.headers)) if (isCredentialName(name) || looksLikeCredential(value)) secrets.push(value, value.replace(/^\S+\s+/, ''));
   }
   if (config.kind === 'stdio') {
-    for (const [name, value] of Object.entries(config.env)) if (SECRET_WORD.test(name) || SECRET_SHAPE.test(value)) secrets.push(value);
+    for (const [name, value] of Object.entries(config.env)) if (isCredentialName(name) || looksLikeCredential(value)) secrets.push(value);
     config.args.forEach((arg, i) => {
       const flag = /^(--?[A-Za-z0-9_-]+)=(.*)$/.exec(arg);
-      if (flag && SECRET_WORD.test(flag[1]!)) secrets.push(flag[2]!);
-      else if (SECRET_SHAPE.test(arg)) secrets.push(arg);
-      else if (/^--?[A-Za-z0-9_-]+$/.test(arg) && SECRET_WORD.test(arg) && config.args[i + 1] !== undefined) secrets.push(config.args[i + 1]!);
+      if (flag && isCredentialName(flag[1]!)) secrets.push(flag[2]!);
+      else if (looksLikeCredential(arg)) secrets.push(arg);
+      else if (/^--?[A-Za-z0-9_-]+$/.test(arg) && isCredentialName(arg) && config.args[i + 1] !== undefined) secrets.push(config.args[i + 1]!);
     });
   }
   // Short values would blank out ordinary words; the longest first, so a value inside another is not half-replaced.
@@ -81,14 +78,14 @@ export function displayCommand(command: string, args: readonly string[]): string
     if (secretNext) {
       shown.push(shorten(arg));
       secretNext = false;
-    } else if (flag && SECRET_WORD.test(flag[1]!)) {
+    } else if (flag && isCredentialName(flag[1]!)) {
       shown.push(`${flag[1]}=${shorten(flag[2]!)}`);
-    } else if (/^--?[A-Za-z0-9_-]+$/.test(arg) && SECRET_WORD.test(arg)) {
+    } else if (/^--?[A-Za-z0-9_-]+$/.test(arg) && isCredentialName(arg)) {
       shown.push(arg);
       secretNext = true;
-    } else if (SECRET_SHAPE.test(arg)) {
+    } else if (looksLikeCredential(arg)) {
       shown.push(shorten(arg));
-    } else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) && SECRET_WORD.test(arg.slice(0, arg.indexOf('=')))) {
+    } else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) && isCredentialName(arg.slice(0, arg.indexOf('=')))) {
       // NAME=value arguments (env-style, as `env` or `docker -e` take them).
       shown.push(`${arg.slice(0, arg.indexOf('='))}=${shorten(arg.slice(arg.indexOf('=') + 1))}`);
     } else {

@@ -93,6 +93,7 @@ const SECRET_HEADER_WORDS: ReadonlySet<string> = new Set([
   'apikey',
   'password',
   'passwd',
+  'pwd',
   'session',
   'sessionid',
   'cookie',
@@ -168,4 +169,21 @@ export function mayHoldSecretShape(text: string): boolean {
 /** The whole value is a JWT or a provider key. */
 export function looksSecret(value: string): boolean {
   return value.length >= 16 && mayHoldSecretShape(value.slice(0, 11)) && WHOLE_SECRET_SHAPE.test(value);
+}
+
+/**
+ * A name in a config whose value is a credential: a header, a query parameter, an environment
+ * variable or a command-line flag (`--api-key`, `GITHUB_TOKEN`, `X-Api-Key`, `client_secret`).
+ */
+export function isCredentialName(name: string): boolean {
+  const bare = name.replace(/^-+/, '');
+  return bare !== '' && (isSecretName(bare) || isSecretHeaderName(bare));
+}
+
+/** Long random text with letters and digits (a key of no known shape, a hex or base64 secret). */
+const RANDOM_TEXT = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=]{32,}$/;
+
+/** A config value that is a credential by its look alone: a JWT, a provider key, or long random text. */
+export function looksLikeCredential(value: string): boolean {
+  return looksSecret(value) || RANDOM_TEXT.test(value);
 }
