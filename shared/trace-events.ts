@@ -206,6 +206,11 @@ export interface OAuthClientStepEvent {
   resource?: string;
   /** Words for the window; never a secret. */
   detail?: string;
+  /**
+   * The upstream's 401 that starts (or restarts) a login, traced as an `authorize` error: how MCP
+   * discovery begins, so the window draws it as an expected step, not a failure.
+   */
+  challenge?: true;
 }
 
 export interface ConfigEvent {

@@ -26,8 +26,10 @@ let now = T0;
 function step(name: OAuthClientStepEvent['step'], outcome: 'ok' | 'error', detail: string, after = 20, fields: Partial<OAuthClientStepEvent> = {}): OAuthClientStepEvent {
   seq++;
   now += after;
-  const discovered = name !== 'resource-metadata' && !(name === 'authorize' && detail.startsWith('401 '));
-  return { type: 'oauth.client', seq, time: now, route: '/secured', upstream: 'everything', step: name, outcome, detail, resource: RESOURCE, ...(discovered ? { issuer: ISSUER } : {}), ...fields };
+  // The upstream's 401 comes before any issuer is known, flagged as the challenge it is (upstream-authorizer.ts).
+  const challenge = name === 'authorize' && detail.startsWith('401 ');
+  const discovered = name !== 'resource-metadata' && !challenge;
+  return { type: 'oauth.client', seq, time: now, route: '/secured', upstream: 'everything', step: name, outcome, detail, resource: RESOURCE, ...(discovered ? { issuer: ISSUER } : {}), ...(challenge ? { challenge: true } : {}), ...fields };
 }
 
 function inbound(fields: Partial<HttpExchangeEvent> & Pick<HttpExchangeEvent, 'step'>): HttpExchangeEvent {

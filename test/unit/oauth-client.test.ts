@@ -222,6 +222,11 @@ describe('the OAuth client refuses what the spec forbids, and says what to do', 
     expect(trace.recent().some((event) => event.type === 'oauth.client' && event.step === 'token')).toBe(false);
     const registered = trace.recent().find((event) => event.type === 'oauth.client' && event.step === 'registration');
     expect(registered).toMatchObject({ outcome: 'ok', issuer: idp.issuer });
+    // The upstream's 401 that started the login is flagged as the challenge it is; the failure is not.
+    const steps = trace.recent().flatMap((event) => (event.type === 'oauth.client' ? [event] : []));
+    expect(steps[0]).toMatchObject({ step: 'authorize', outcome: 'error', challenge: true, detail: expect.stringMatching(/^401 from the upstream/) });
+    expect(steps.filter((event) => event.challenge)).toHaveLength(1);
+    expect(steps.at(-1)).toMatchObject({ step: 'callback', outcome: 'error' });
   });
 
   it('in the gateway (no browser), an upstream without stored tokens needs a login — and no request is sent', async () => {

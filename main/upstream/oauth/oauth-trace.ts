@@ -22,7 +22,12 @@ export class OAuthTrace {
     this.emit(step, 'error', detail, where);
   }
 
-  private emit(step: OAuthClientStep, outcome: 'ok' | 'error', detail: string, where: { issuer?: string; resource?: string }): void {
+  /** The upstream answered 401: a login starts (see OAuthClientStepEvent.challenge). */
+  challenge(detail: string, where: { resource?: string } = {}): void {
+    this.emit('authorize', 'error', detail, { ...where, challenge: true });
+  }
+
+  private emit(step: OAuthClientStep, outcome: 'ok' | 'error', detail: string, where: { issuer?: string; resource?: string; challenge?: true }): void {
     this.bus?.emit({ type: 'oauth.client', route: this.route, upstream: this.upstream, step, outcome, detail: detail.slice(0, 1_000), ...where });
   }
 }

@@ -122,7 +122,7 @@ export class UpstreamAuthorizer {
           const challenge = extractWWWAuthenticateParams(response);
           await response.body?.cancel();
           this.remember(challenge.resourceMetadataUrl, challenge.scope);
-          trace.error('authorize', `401 from the upstream${challenge.scope ? ` (scope "${challenge.scope}")` : ''}; ${token ? 're-authorizing once' : 'logging in'}`, { resource: this.options.serverUrl });
+          trace.challenge(`401 from the upstream${challenge.scope ? ` (scope "${challenge.scope}")` : ''}; ${token ? 're-authorizing once' : 'logging in'}`, { resource: this.options.serverUrl });
           await this.authorize({
             scope: computeScopeUnion(challenge.scope, config.scopes.join(' ') || undefined),
             resourceMetadataUrl: this.resourceMetadataUrl,

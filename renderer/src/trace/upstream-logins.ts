@@ -58,12 +58,9 @@ type Step = OAuthClientStepEvent['step'];
 const RUN_STARTS = new Set<Step>(['resource-metadata', 'authorization-server-metadata', 'refresh', 'step-up', 'revocation']);
 const GIVES_UP = new Set<Step>(['token', 'refresh', 'callback', 'step-up', 'authorize']);
 
-/**
- * The upstream's 401 is traced as a failed `authorize` step (upstream-authorizer.ts) with no
- * issuer yet; its words are the only mark that tells it from a login that could not start.
- */
+/** The upstream's 401 that starts a login (flagged by upstream-authorizer.ts), as opposed to a login that could not start. */
 export function isUpstreamChallenge(event: OAuthClientStepEvent): boolean {
-  return event.step === 'authorize' && event.outcome === 'error' && (event.detail ?? '').startsWith('401 ');
+  return event.challenge === true;
 }
 
 export function loginTarget(route: string | undefined, upstream: string): string {
