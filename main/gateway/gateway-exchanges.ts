@@ -40,12 +40,14 @@ function methodsOf(body: unknown): string | undefined {
 
 /**
  * Notes an MCP request's JSON-RPC method(s) and body, as the gateway read them (`parsedBody`
- * when the text is JSON); only the first BODY_LIMIT characters of the text are kept.
+ * when the text is JSON); only the first BODY_LIMIT bytes of the text are kept, and the note
+ * says how many bytes it had (not characters: a body in any script is measured the same way).
  */
 export function noteMcpRequest(request: Request, text: string | undefined, parsedBody: unknown): void {
   if (request.method !== 'POST' || text === undefined) return;
-  const kept = text.length > BODY_LIMIT ? text.slice(0, BODY_LIMIT) : text;
-  noteExchange({ mcpMethod: methodsOf(parsedBody), requestBody: renderBody(kept, request.headers.get('content-type') ?? 'application/json', text.length > BODY_LIMIT ? text.length : undefined) });
+  const totalBytes = text.length > BODY_LIMIT / 3 ? Buffer.byteLength(text) : text.length;
+  const kept = totalBytes > BODY_LIMIT ? Buffer.from(text).subarray(0, BODY_LIMIT).toString('utf8') : text;
+  noteExchange({ mcpMethod: methodsOf(parsedBody), requestBody: renderBody(kept, request.headers.get('content-type') ?? 'application/json', totalBytes) });
 }
 
 /** The `data:` of the first event of an SSE answer. */
