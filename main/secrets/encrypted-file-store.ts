@@ -3,13 +3,15 @@
  * when the user opted in (secret-store.ts). The file is re-read for every operation so a CLI and
  * the app sharing a data folder see each other's writes; the key is derived once (scrypt is
  * deliberately slow) and kept as long as the file's salt stays the same. Within one process,
- * operations run one at a time so two writes cannot lose each other.
+ * operations run one at a time, and a write (read, change, write back) holds a lock file against
+ * other processes, so no two writes lose each other.
  */
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { accountNameOf, accountNameOfId, storedSecretRefOf } from './secret-ref.js';
 import type { SecretRef, StoredSecretRef } from './secret-ref.js';
+import { withFileLock } from './file-lock.js';
 import { SecretFileError } from './secret-file-error.js';
 import { SECRETS_PASSPHRASE_ENV } from './secret-store-env.js';
 import type { SecretStore } from './secret-store.js';
@@ -35,7 +37,7 @@ class EncryptedFileSecretStore implements SecretStore {
 
   async set(ref: SecretRef, value: string): Promise<void> {
     const account = accountNameOf(ref);
-    return this.serialized(async () => {
+    return this.serializedWrite(async () => {
       const entries = await this.load();
       entries[account] = value;
       await this.save(entries);
@@ -86,7 +88,7 @@ class EncryptedFileSecretStore implements SecretStore {
   }
 
   private deleteAccount(account: string): Promise<boolean> {
-    return this.serialized(async () => {
+    return this.serializedWrite(async () => {
       const entries = await this.load();
       if (!(account in entries)) return false;
       delete entries[account];
@@ -100,6 +102,10 @@ class EncryptedFileSecretStore implements SecretStore {
     if (process.platform === 'win32') return;
     const { mode } = await stat(this.file);
     if ((mode & 0o077) !== 0) await chmod(this.file, PRIVATE_FILE_MODE);
+  }
+
+  private serializedWrite<T>(operation: () => Promise<T>): Promise<T> {
+    return this.serialized(() => withFileLock(this.file, operation));
   }
 
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
