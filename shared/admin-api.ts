@@ -57,6 +57,12 @@ export interface IdpUserSummary {
   groups: string[];
   name?: string;
   email?: string;
+  /**
+   * True when the config keeps only a hash of the user's password (`password_hash`): the test
+   * client cannot sign in as this user unless the password is typed in (`password` on
+   * POST /api/test-client/sessions). Absent or false: the password is in the config.
+   */
+  passwordHashed?: boolean;
 }
 
 // GET /api/routes
@@ -265,7 +271,10 @@ export interface DoctorReport {
   durationMs: number;
 }
 
-// Built-in test client: POST /api/test-client/sessions {route, user?}  → TestClientSession
+// Built-in test client: POST /api/test-client/sessions {route, user?, password?}  → TestClientSession
+//   `password` signs in as `user` with it; needed for a user whose password the config keeps only
+//   hashed (IdpUserSummary.passwordHashed), else the error `password_needed`. Used for that one
+//   sign-in, never stored.
 //   POST /api/test-client/sessions/:id/step  → runs the next step
 //   POST /api/test-client/sessions/:id/run   → runs every remaining step
 //   POST /api/test-client/sessions/:id/call {tool, arguments}  → ToolCallOutcome

@@ -6,9 +6,15 @@ import type { IdpUser } from '../config/schema.js';
 import { GATEHOUSE_VERSION } from '../gateway/gateway.js';
 import type { AdminContext } from './admin-context.js';
 
-/** A built-in IdP user without the password. */
+/** A built-in IdP user without the password; says whether the config keeps it only hashed (the test client then needs it typed). */
 export function userSummary(user: IdpUser): IdpUserSummary {
-  return { username: user.username, groups: [...user.groups], ...(user.name ? { name: user.name } : {}), ...(user.email ? { email: user.email } : {}) };
+  return {
+    username: user.username,
+    groups: [...user.groups],
+    ...(user.name ? { name: user.name } : {}),
+    ...(user.email ? { email: user.email } : {}),
+    passwordHashed: user.password === undefined,
+  };
 }
 
 export function overview(context: AdminContext): Overview {

@@ -2,13 +2,17 @@
  * GET /api/settings and PUT /api/settings: the listen port and the built-in IdP's users, saved
  * into the config (atomically, through ./config-editor.ts). Both need a restart to take effect
  * (the port is in every route's resource URL; the IdP's users are read at start), and the answer
- * says so. Passwords are accepted, never returned: a user sent without one keeps the one the
- * config already has (as written there, `${ENV}` references included).
+ * says so. Passwords are accepted, never returned, and written only as a salted scrypt hash
+ * (`password_hash`, ../idp/password-hash.ts) — Gatehouse never puts a password in a file. A user
+ * sent without one keeps what the config already has (as written there: `password`, `${ENV}`
+ * references included, or `password_hash`).
  */
 import express, { type Router } from 'express';
 import { isMap, isSeq, type Document } from 'yaml';
 
 import type { IdpUserSummary, Settings, SettingsUpdate } from '../../shared/admin-api.js';
+import type { IdpUser } from '../config/schema.js';
+import { hashPassword } from '../idp/password-hash.js';
 import type { AdminContext } from './admin-context.js';
 import { badRequest } from './admin-error.js';
 import type { ConfigEditor } from './config-editor.js';
@@ -55,23 +59,48 @@ function parseUpdate(body: unknown): SettingsUpdate {
   return out;
 }
 
+/**
+ * How a user's password is kept in the file: the node as written (a `${ENV}` reference stays one),
+ * or a hash Gatehouse made. Never a plaintext value Gatehouse chose to write.
+ */
+interface PasswordEntry {
+  key: 'password' | 'password_hash';
+  value: unknown;
+}
+
 /** The password nodes the config has now, by username, so an update without a password keeps them as written. */
-function writtenPasswords(doc: Document): Map<string, unknown> {
+function writtenPasswords(doc: Document): Map<string, PasswordEntry> {
   const users = doc.getIn(['idp', 'users'], true);
-  const out = new Map<string, unknown>();
-  if (isSeq(users)) for (const item of users.items) if (isMap(item)) out.set(String(item.get('username')), item.get('password', true));
+  const out = new Map<string, PasswordEntry>();
+  if (!isSeq(users)) return out;
+  for (const item of users.items) {
+    if (!isMap(item)) continue;
+    const hash = item.get('password_hash', true);
+    const password = item.get('password', true);
+    if (hash !== undefined) out.set(String(item.get('username')), { key: 'password_hash', value: hash });
+    else if (password !== undefined) out.set(String(item.get('username')), { key: 'password', value: password });
+  }
   return out;
 }
 
-function writeUsers(doc: Document, users: UserUpdate[], running: Map<string, string>): void {
+/** A running user's password as Gatehouse may write it: hashed, whatever form it is in memory. */
+function fromMemory(user: IdpUser): PasswordEntry | undefined {
+  if (user.password_hash !== undefined) return { key: 'password_hash', value: user.password_hash };
+  if (user.password !== undefined) return { key: 'password_hash', value: hashPassword(user.password) };
+  return undefined;
+}
+
+function writeUsers(doc: Document, users: UserUpdate[], running: ReadonlyMap<string, IdpUser>): void {
   const written = writtenPasswords(doc);
   const problems: string[] = [];
   const nodes = users.map((user) => {
-    const password = user.password ?? written.get(user.username) ?? running.get(user.username);
-    if (password === undefined) problems.push(`user "${user.username}" is new: give it a password`);
+    const given: PasswordEntry | undefined = user.password !== undefined ? { key: 'password_hash', value: hashPassword(user.password) } : undefined;
+    const remembered = running.get(user.username);
+    const entry = given ?? written.get(user.username) ?? (remembered ? fromMemory(remembered) : undefined);
+    if (entry === undefined) problems.push(`user "${user.username}" is new: give it a password`);
     return doc.createNode({
       username: user.username,
-      password,
+      ...(entry ? { [entry.key]: entry.value } : {}),
       groups: [...user.groups],
       ...(user.name ? { name: user.name } : {}),
       ...(user.email ? { email: user.email } : {}),
@@ -101,9 +130,9 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
 
   router.put('/settings', async (req, res) => {
     const update = parseUpdate(req.body);
-    // Only the demo's own users (password "demo") may be written from memory: a real config's
-    // passwords come from its file, where they may be ${ENV} references that must stay so.
-    const running = new Map(context.demo ? (context.gateway.config.idp?.users ?? []).map((u) => [u.username, u.password]) : []);
+    // Only the demo's own users (password "demo") may be written from memory, and then hashed: a
+    // real config's passwords come from its file, where they may be ${ENV} references that must stay so.
+    const running = new Map(context.demo ? (context.gateway.config.idp?.users ?? []).map((u) => [u.username, u]) : []);
     const saved = await editor.edit((doc) => {
       if (update.listen) doc.setIn(['listen', 'port'], update.listen.port);
       if (update.idp) writeUsers(doc, update.idp.users, running);

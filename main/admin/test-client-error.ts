@@ -10,6 +10,7 @@ export type TestClientErrorCode =
   | 'unknown_route'
   | 'unknown_user'
   | 'user_not_applicable'
+  | 'password_needed'
   | 'unknown_session'
   | 'step_running'
   | 'session_failed'
@@ -23,6 +24,7 @@ const STATUS: Record<TestClientErrorCode, number> = {
   unknown_route: 404,
   unknown_user: 400,
   user_not_applicable: 400,
+  password_needed: 400,
   unknown_session: 404,
   step_running: 409,
   session_failed: 409,

@@ -2,7 +2,7 @@
  * The built-in test client's admin endpoints (shared/admin-api.ts), mounted by the admin server
  * at /api/test-client; the admin server checks the admin token and origin before these run.
  *
- *   POST   /sessions {route, user?}        → TestClientSession
+ *   POST   /sessions {route, user?, password?} → TestClientSession
  *   POST   /sessions/:id/step              → the next step run
  *   POST   /sessions/:id/run               → every remaining step run
  *   POST   /sessions/:id/call {tool, arguments} → ToolCallOutcome
@@ -41,6 +41,8 @@ const MAX_SESSIONS = 32;
 const createBody = z.strictObject({
   route: z.string().min(1),
   user: z.string().min(1).optional(),
+  /** For a user whose password the config keeps only hashed; used for this session's sign-in and nothing else. */
+  password: z.string().min(1).optional(),
 });
 
 const callBody = z.strictObject({
@@ -71,7 +73,7 @@ class TestClientSessions {
   }
 
   create(body: unknown): TestClientRun {
-    const { route: given, user } = parse(createBody, body, '{"route": "/ecommerce-mcp", "user": "alice"}');
+    const { route: given, user, password } = parse(createBody, body, '{"route": "/ecommerce-mcp", "user": "alice"}');
     const route = given.startsWith('/') ? given : `/${given}`;
     const { gateway } = this.deps;
     const runtime = gateway.routes.get(route);
@@ -84,6 +86,9 @@ class TestClientSessions {
     if (user !== undefined && issuer !== undefined && issuer !== 'builtin') {
       throw new TestClientError('user_not_applicable', `${route} signs in at ${issuer}, not at the built-in identity provider, so it has no user ${user} — leave the user out and sign in through the browser`);
     }
+    if (password !== undefined && user === undefined) {
+      throw new TestClientError('bad_request', 'a password was sent without a user — send {"route", "user", "password"} to sign in as that user, or leave the password out');
+    }
     if (user !== undefined) {
       const users = usersOf(this.deps);
       const found = users.find((candidate) => candidate.username === user);
@@ -95,12 +100,27 @@ class TestClientSessions {
             : `the built-in identity provider has no users this test client can sign in as — turn it on (idp: builtin) and give it users, or leave the user out and sign in through the browser`,
         );
       }
-      credentials = { username: found.username, password: found.password };
+      credentials = { username: found.username, password: this.passwordFor(found, password, issuer === 'builtin', route) };
     }
     const session = new TestClientRun({ id: randomUUID(), route, url: gateway.url(route), trace: gateway.trace, ...(credentials ? { credentials } : {}) });
     this.sessions.set(session.id, session);
     this.evictBeyondLimit();
     return session;
+  }
+
+  /**
+   * The password to sign in with: the one typed in, else the config's plaintext one. A hashed
+   * password cannot be used to sign in, so without a typed one the session cannot start — unless
+   * the route needs no sign-in at all, where the password is never sent.
+   */
+  private passwordFor(user: IdpUser, typed: string | undefined, signsIn: boolean, route: string): string {
+    const password = typed ?? user.password;
+    if (password !== undefined) return password;
+    if (!signsIn) return '';
+    throw new TestClientError(
+      'password_needed',
+      `${user.username}'s password is stored hashed in the config (password_hash), so the test client cannot sign in to ${route} as ${user.username} by itself — type the password in (send it as "password"), or sign in through the browser`,
+    );
   }
 
   get(id: string): TestClientRun {

@@ -55,7 +55,7 @@ export interface TestClientSessionOptions {
 
 function words(error: unknown): string {
   if (error instanceof StepFailure) return error.message;
-  if (error instanceof LoginRejected) return `the identity provider refused the sign-in: ${error.pageMessage.replace(/\.$/, '')} — check the user's password under idp.users in the config (Settings)`;
+  if (error instanceof LoginRejected) return `the identity provider refused the sign-in: ${error.pageMessage.replace(/\.$/, '')} — check the password (the one you typed, or the user's under idp.users in the config; Settings can set a new one)`;
   if (error instanceof AuthorizationErrorResponse) return `${error.message} — sign in again and approve the consent page`;
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import { isPasswordHash, PASSWORD_HASH_FORMAT } from '../idp/password-hash.js';
 import { routeAclSchema } from '../policy/policy-schema.js';
 
 const httpMethod = z
@@ -315,13 +316,27 @@ export const listenSchema = z.strictObject({
   max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest accepted request body; bigger ones get 413.'),
 }).describe('Where the gateway listens. --port and --host on the command line override it.');
 
-export const idpUserSchema = z.strictObject({
-  username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).describe('Login name; also the token subject (sub). Example: alice'),
-  password: z.string().min(1).describe('Password for the login page; write ${ENV_VAR} for anything but demo users.'),
-  groups: z.array(z.string()).default([]).describe('Groups, issued in the "groups" claim. Example: [warehouse-ops]'),
-  name: z.string().optional().describe('Display name.'),
-  email: z.email().optional(),
-});
+export const idpUserSchema = z
+  .strictObject({
+    username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).describe('Login name; also the token subject (sub). Example: alice'),
+    password: z.string().min(1).optional().describe('Password for the login page; write ${ENV_VAR} for anything but demo users. Give this or password_hash.'),
+    password_hash: z
+      .string()
+      .refine(isPasswordHash, { message: `not a password hash Gatehouse can read — expected ${PASSWORD_HASH_FORMAT}, as the window's Settings writes it; or give the password instead` })
+      .optional()
+      .describe("A salted scrypt hash of the password (RFC 7914), as the window's Settings writes it — keeps the password out of the file. Format scrypt$N$r$p$salt$key."),
+    groups: z.array(z.string()).default([]).describe('Groups, issued in the "groups" claim. Example: [warehouse-ops]'),
+    name: z.string().optional().describe('Display name.'),
+    email: z.email().optional(),
+  })
+  .superRefine((user, ctx) => {
+    // The index is in the issue's path (the problem's field, idp.users[N]); the message names the user.
+    if (user.password !== undefined && user.password_hash !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: `user ${user.username}: give either password or password_hash, not both` });
+    } else if (user.password === undefined && user.password_hash === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: `user ${user.username}: give a password (or password_hash)` });
+    }
+  });
 
 export const DEMO_USERS = [
   { username: 'alice', password: 'demo', groups: ['warehouse-ops'], name: 'Alice (warehouse ops)' },

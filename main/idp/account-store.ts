@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Account, FindAccount } from 'oidc-provider';
 
 import type { IdpUser } from '../config/schema.js';
+import { verifyPassword } from './password-hash.js';
 
 export type LoginCheck =
   | { ok: true; user: IdpUser }
@@ -14,6 +15,19 @@ export type LoginCheck =
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * The hash of a password nobody knows (made once with hashPassword, default parameters). Every
+ * login that has no hash of its own to check — an unknown user, a user with a plaintext
+ * password — runs scrypt against it, so each login costs one scrypt and the time taken does not
+ * tell which usernames exist or how their passwords are stored.
+ */
+const DUMMY_HASH = 'scrypt$16384$8$1$-WmY2761rk-cplsbCC-PzA$HXSG-ZFxNi-VBt8RV3tRQ5S5QGv1hfLFroUUL4YuKbk';
+
+function plaintextMatches(password: string, expected: string): boolean {
+  // Over digests, so the length does not leak either.
+  return timingSafeEqual(digest(password), digest(expected));
 }
 
 export class AccountStore {
@@ -31,12 +45,16 @@ export class AccountStore {
     return [...this.users.keys()];
   }
 
-  /** Compares in constant time (over digests, so the length does not leak either). */
-  checkLogin(username: string, password: string): LoginCheck {
+  /**
+   * Checks against the user's `password_hash` when it has one, else its plaintext `password` (in
+   * constant time). Unknown users cost the same as known ones (see DUMMY_HASH).
+   */
+  async checkLogin(username: string, password: string): Promise<LoginCheck> {
     if (!username || !password) return { ok: false, reason: 'missing_credentials' };
     const user = this.users.get(username);
-    // Compare even for unknown users, so timing does not tell which usernames exist.
-    const matches = timingSafeEqual(digest(password), digest(user?.password ?? `\u0000${password}`));
+    const hashed = user?.password_hash;
+    const hashMatches = await verifyPassword(password, hashed ?? DUMMY_HASH);
+    const matches = hashed !== undefined ? hashMatches : plaintextMatches(password, user?.password ?? `\u0000${password}`);
     if (!user) return { ok: false, reason: 'unknown_user' };
     return matches ? { ok: true, user } : { ok: false, reason: 'wrong_password' };
   }

@@ -152,7 +152,7 @@ export function interactionRoutes({ provider, accounts, tracer, origin }: Intera
 
       const username = typeof body.username === 'string' ? body.username.trim() : '';
       const password = typeof body.password === 'string' ? body.password : '';
-      const check = accounts.checkLogin(username, password);
+      const check = await accounts.checkLogin(username, password);
       if (!check.ok) {
         noteExchange({ failure: { reason: `sign-in failed: ${LOGIN_FAILURE_TEXT[check.reason]} (the page is shown again)` } });
         tracer.step('login', 'error', {

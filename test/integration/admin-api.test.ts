@@ -168,7 +168,9 @@ describe('overview, routes and client configs', () => {
     expect(overview.configPath).toBeUndefined();
     expect(overview.idp?.issuer).toBe(launched.gateway.idp!.issuer);
     expect(overview.idp?.users.map((u) => u.username)).toEqual(['alice', 'bob']);
-    expect(JSON.stringify(overview)).not.toContain('password');
+    // No password and no hash of one: only whether a user's password is stored hashed.
+    expect(JSON.stringify(overview)).not.toMatch(/"password(_hash)?"\s*:|scrypt\$/);
+    expect(overview.idp?.users.map((u) => u.passwordHashed)).toEqual([false, false]);
   });
 
   it('lists both demo routes with their URLs, auth mode and metadata URL', async () => {
@@ -481,7 +483,7 @@ describe('faults, settings, the window', () => {
     expect(settings.dataDir).toBe(dataDir);
     expect(['keychain', 'encrypted-file', 'unavailable']).toContain(settings.secretsBackend);
     if (settings.secretsBackend === 'unavailable') expect(settings.secretsProblem).toBeTruthy();
-    for (const user of settings.idp!.users) expect(Object.keys(user)).not.toContain('password');
+    for (const user of settings.idp!.users) expect(Object.keys(user).filter((key) => key === 'password' || key === 'password_hash')).toEqual([]);
     expect(JSON.stringify(settings)).not.toContain('"demo"');
   });
 

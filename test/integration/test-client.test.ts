@@ -377,7 +377,7 @@ describe('what the window can get wrong', () => {
     expect(failed.state).toBe('failed');
     const login = stepOf(failed, 'login');
     expect(login.status).toBe('error');
-    expect(login.error).toMatch(/refused the sign-in: Wrong username or password — check the user's password under idp\.users/);
+    expect(login.error).toMatch(/refused the sign-in: Wrong username or password — check the password \(the one you typed, or the user's under idp\.users/);
     expect(stepOf(failed, 'token').status).toBe('pending');
     expect(JSON.stringify(failed)).not.toContain('not-her-password');
     const after = await api<AdminError>(wrongPassword, 'POST', `/sessions/${session.id}/step`);

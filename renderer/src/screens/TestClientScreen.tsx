@@ -1,7 +1,8 @@
 /**
  * The built-in test client: connect to a route as a demo user (or through a browser login for an
  * external IdP) one OAuth step at a time, like MCP Inspector's guided flow, then list and call
- * tools. The same steps appear in the handshake trace.
+ * tools. The same steps appear in the handshake trace. A user whose password the config keeps only
+ * hashed needs it typed in; it lives in this screen's state and goes out only with the session start.
  */
 import { useEffect, useState } from 'react';
 
@@ -42,6 +43,7 @@ export function TestClientScreen() {
   const users = overview?.idp?.users ?? [];
   const [routePath, setRoutePath] = useState<string>(params.get('route') ?? '');
   const [user, setUser] = useState<string | undefined>(params.get('user') ?? undefined);
+  const [password, setPassword] = useState('');
   const [session, setSession] = useState<TestClientSession>();
   const [busy, setBusy] = useState<'start' | 'step' | 'run'>();
   const [error, setError] = useState<AdminRequestError>();
@@ -49,6 +51,9 @@ export function TestClientScreen() {
   // Defaults once the overview and routes arrive: the first route, the first demo user.
   const route: RouteSummary | undefined = routes.find((r) => r.path === routePath) ?? routes[0];
   const userChoice = user ?? users[0]?.username ?? EXTERNAL;
+  const chosenUser = users.find((u) => u.username === userChoice);
+  // Only a route that signs in needs the password; the config has no plaintext one to use.
+  const passwordNeeded = chosenUser?.passwordHashed === true && route !== undefined && route.auth.mode !== 'none';
 
   const sessionPath = session ? `/api/test-client/sessions/${encodeURIComponent(session.id)}` : undefined;
 
@@ -70,7 +75,7 @@ export function TestClientScreen() {
 
   const start = () => {
     if (!route) return;
-    const body = userChoice === EXTERNAL ? { route: route.path } : { route: route.path, user: userChoice };
+    const body = userChoice === EXTERNAL ? { route: route.path } : { route: route.path, user: userChoice, ...(passwordNeeded && password ? { password } : {}) };
     if (sessionPath) void admin.send('DELETE', sessionPath).catch(() => undefined);
     void act('start', () => admin.send<TestClientSession>('POST', '/api/test-client/sessions', body));
   };
@@ -93,7 +98,15 @@ export function TestClientScreen() {
       <section className="card tc-setup">
         <label className="field">
           <span className="field-label">Route</span>
-          <select className="select" data-testid="tc-route" value={route?.path ?? ''} onChange={(event) => setRoutePath(event.target.value)}>
+          <select
+            className="select"
+            data-testid="tc-route"
+            value={route?.path ?? ''}
+            onChange={(event) => {
+              setRoutePath(event.target.value);
+              setPassword('');
+            }}
+          >
             {routes.map((r) => (
               <option key={r.path} value={r.path}>
                 {r.path} {r.auth.mode === 'none' ? '(no auth)' : `(${r.auth.mode})`}
@@ -103,7 +116,15 @@ export function TestClientScreen() {
         </label>
         <label className="field">
           <span className="field-label">Sign in as</span>
-          <select className="select" data-testid="tc-user" value={userChoice} onChange={(event) => setUser(event.target.value)}>
+          <select
+            className="select"
+            data-testid="tc-user"
+            value={userChoice}
+            onChange={(event) => {
+              setUser(event.target.value);
+              setPassword('');
+            }}
+          >
             {users.map((u) => (
               <option key={u.username} value={u.username}>
                 {u.username}
@@ -113,7 +134,24 @@ export function TestClientScreen() {
             <option value={EXTERNAL}>External login in a browser…</option>
           </select>
         </label>
-        <button type="button" className="btn primary" data-testid="tc-start" disabled={!route || busy !== undefined} onClick={start}>
+        {passwordNeeded && (
+          <label className="field">
+            <span className="field-label">Password</span>
+            {/* Uncontrolled (no value prop), so React does not mirror the password into a value
+                attribute of the markup; a new key per route and user starts it empty, as the state does. */}
+            <input
+              key={`${route.path} ${userChoice}`}
+              className="input"
+              type="password"
+              autoComplete="off"
+              data-testid="tc-password"
+              placeholder="stored hashed — type it"
+              title={`The config keeps only a hash of ${userChoice}'s password, so the test client needs it typed in to sign in.`}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+          </label>
+        )}
+        <button type="button" className="btn primary" data-testid="tc-start" disabled={!route || busy !== undefined || (passwordNeeded && !password)} onClick={start}>
           <Icon name="play" size={12} /> {session ? 'Start over' : 'Start session'}
         </button>
         <span className="spacer" />
