@@ -16,9 +16,11 @@ interface Props {
   personaName: string;
   enforced: boolean;
   routeHasAuth: boolean;
+  /** The config keeps only a hash of the user's password (try it then asks for it). */
+  passwordHashed?: boolean;
 }
 
-export function ItemDetail({ route, item, user, personaName, enforced, routeHasAuth }: Props) {
+export function ItemDetail({ route, item, user, personaName, enforced, routeHasAuth, passwordHashed = false }: Props) {
   const [which, setWhich] = useState<'call' | 'list'>(item.visible ? 'call' : 'list');
   const decision = which === 'call' ? item.call : item.list;
   return (
@@ -65,7 +67,7 @@ export function ItemDetail({ route, item, user, personaName, enforced, routeHasA
                 <span>The gateway will refuse this call for {personaName}. Try it anyway to see the refusal and the decision it logs.</span>
               </div>
             )}
-            <TryItForm key={`${route}:${item.name}:${user ?? ''}`} route={route} user={user} tool={item.name} inputSchema={item.inputSchema} />
+            <TryItForm key={`${route}:${item.name}:${user ?? ''}`} route={route} user={user} tool={item.name} inputSchema={item.inputSchema} passwordNeeded={routeHasAuth && passwordHashed} />
           </>
         ) : (
           <div className="callout">

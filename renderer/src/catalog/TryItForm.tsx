@@ -13,7 +13,7 @@ import { Icon } from '../components/Icon.js';
 import { formatMs } from '../format.js';
 import { href } from '../navigation.js';
 import { buildArguments, initialValues, schemaFields, type FormValues, type SchemaField } from './schema-form.js';
-import { tryCall } from './try-call.js';
+import { hasSession, tryCall } from './try-call.js';
 
 interface Props {
   route: string;
@@ -21,9 +21,11 @@ interface Props {
   user: string | undefined;
   tool: string;
   inputSchema: Record<string, unknown> | undefined;
+  /** The config keeps only a hash of the user's password: it must be typed to sign in. */
+  passwordNeeded?: boolean;
 }
 
-export function TryItForm({ route, user, tool, inputSchema }: Props) {
+export function TryItForm({ route, user, tool, inputSchema, passwordNeeded = false }: Props) {
   const admin = useAdmin();
   const fields = useMemo(() => schemaFields(inputSchema), [inputSchema]);
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
@@ -31,6 +33,8 @@ export function TryItForm({ route, user, tool, inputSchema }: Props) {
   const [rawText, setRawText] = useState('{}');
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [running, setRunning] = useState(false);
+  const [password, setPassword] = useState('');
+  const askPassword = passwordNeeded && !hasSession(route, user);
   const [outcome, setOutcome] = useState<ToolCallOutcome>();
   const [error, setError] = useState<AdminRequestError>();
   const answerRef = useRef<HTMLDivElement>(null);
@@ -70,7 +74,7 @@ export function TryItForm({ route, user, tool, inputSchema }: Props) {
     setError(undefined);
     setOutcome(undefined);
     try {
-      setOutcome(await tryCall(admin, route, user, tool, args));
+      setOutcome(await tryCall(admin, route, user, tool, args, askPassword ? password : undefined));
     } catch (cause) {
       setError(toAdminError(cause));
     } finally {
@@ -127,8 +131,24 @@ export function TryItForm({ route, user, tool, inputSchema }: Props) {
       )}
       {problems[''] && <div className="danger-text small">{problems['']}</div>}
 
+      {askPassword && (
+        <label className="field">
+          <span className="field-label">Password of {user}</span>
+          {/* Uncontrolled, as on the Test client screen: React does not mirror a password into the markup. */}
+          <input
+            className="input"
+            type="password"
+            autoComplete="off"
+            data-testid="try-it-password"
+            placeholder="stored hashed — type it"
+            title={`The config keeps only a hash of ${user ?? 'this user'}'s password, so signing in needs it typed once.`}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </label>
+      )}
+
       <div className="row">
-        <button type="submit" className="btn primary" disabled={running} data-testid="try-it-run">
+        <button type="submit" className="btn primary" disabled={running || (askPassword && !password)} data-testid="try-it-run">
           <Icon name="play" size={12} />
           {running ? 'Calling…' : `Call ${tool}`}
         </button>

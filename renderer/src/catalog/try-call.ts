@@ -8,8 +8,15 @@ import { AdminRequestError, type AdminClient } from '../api/admin-client.js';
 
 const sessions = new Map<string, Promise<TestClientSession>>();
 
-async function connect(admin: AdminClient, route: string, user: string | undefined): Promise<TestClientSession> {
-  const created = await admin.send<TestClientSession>('POST', '/api/test-client/sessions', { route, user });
+const keyOf = (route: string, user: string | undefined) => `${route}\n${user ?? ''}`;
+
+/** Whether a session for this route and user is open or opening: a password typed once has done its work. */
+export function hasSession(route: string, user: string | undefined): boolean {
+  return sessions.has(keyOf(route, user));
+}
+
+async function connect(admin: AdminClient, route: string, user: string | undefined, password: string | undefined): Promise<TestClientSession> {
+  const created = await admin.send<TestClientSession>('POST', '/api/test-client/sessions', { route, user, ...(password ? { password } : {}) });
   const session = await admin.send<TestClientSession>('POST', `/api/test-client/sessions/${encodeURIComponent(created.id)}/run`);
   if (session.state !== 'connected') {
     const failed = session.steps.find((step) => step.status === 'error');
@@ -29,12 +36,14 @@ export async function tryCall(
   user: string | undefined,
   tool: string,
   args: Record<string, unknown>,
+  /** For a user whose password the config keeps only hashed: used to sign in, never kept. */
+  password?: string,
 ): Promise<ToolCallOutcome & { session: string }> {
-  const key = `${route}\n${user ?? ''}`;
+  const key = keyOf(route, user);
   for (let attempt = 0; attempt < 2; attempt++) {
     let pending = sessions.get(key);
     if (!pending) {
-      pending = connect(admin, route, user);
+      pending = connect(admin, route, user, password);
       sessions.set(key, pending);
       pending.catch(() => sessions.delete(key));
     }

@@ -144,6 +144,7 @@ export function CatalogScreen() {
               personaName={personaName}
               enforced={catalog.data.enforced}
               routeHasAuth={routeHasAuth}
+              passwordHashed={users.find((candidate) => candidate.username === user)?.passwordHashed === true}
             />
           ) : (
             <div className="empty">Select an item to see its schema and why this persona sees it.</div>
