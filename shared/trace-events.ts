@@ -106,7 +106,7 @@ export interface AuthTokenEvent extends TraceEventBase {
   reason?: string;
   /** e.g. the token's aud did not match and insecure_relaxed_audience_validation let it through. */
   warnings?: string[];
-  /** Served from the introspection cache. */
+  /** Served from the introspection cache, or a JWT this route had already verified. */
   cached?: boolean;
   /** Internal detail for the developer (never sent to the client, never a secret). */
   detail?: string;

@@ -14,6 +14,7 @@ import { Introspector } from './introspect.js';
 import { insufficientScope, invalidToken, missingToken, OAuthError } from './oauth-error.js';
 import { principalFrom, type Principal } from './principal.js';
 import { buildMetadata, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.js';
+import { VerifiedJwtCache } from './verified-jwt-cache.js';
 import { remoteKeySet, verifyJwt } from './verify-jwt.js';
 import { wwwAuthenticate } from './www-authenticate.js';
 import type { JWTVerifyGetKey } from 'jose';
@@ -37,12 +38,15 @@ export interface Authenticated {
   authInfo: AuthInfo;
   validation: 'jwt' | 'introspection';
   warnings: string[];
+  /** The introspection answer, or the JWT's verification, came from the route's cache. */
   cached: boolean;
 }
 
 export class ResourceServer {
   readonly server: AuthorizationServer;
   readonly introspector?: Introspector;
+  /** JWTs already verified on this route (JWT validation only). */
+  readonly verifiedJwts = new VerifiedJwtCache();
   private keys?: Promise<JWTVerifyGetKey>;
 
   constructor(readonly options: ResourceServerOptions) {
@@ -114,12 +118,19 @@ export class ResourceServer {
       claims = result.claims;
       cached = result.cached;
     } else {
-      claims = await verifyJwt(token, {
-        keys: await this.keySet(),
-        issuer: this.options.issuer,
-        algorithms: this.options.auth.algorithms,
-        clockToleranceS: this.options.auth.clock_skew_s,
-      });
+      const verified = this.verifiedJwts.get(token);
+      cached = verified !== undefined;
+      claims =
+        verified ??
+        this.verifiedJwts.keep(
+          token,
+          await verifyJwt(token, {
+            keys: await this.keySet(),
+            issuer: this.options.issuer,
+            algorithms: this.options.auth.algorithms,
+            clockToleranceS: this.options.auth.clock_skew_s,
+          }),
+        );
     }
     this.checkAudience(claims.aud, resource, warnings);
     const principal = principalFrom(claims, this.options.auth.claims);

@@ -20,8 +20,9 @@ export async function invalidateTokens(runtime: RouteRuntime, action: TokenActio
     throw new Error(`route ${runtime.route.path} has no auth, so it has no tokens to ${action} — add auth (e.g. issuer: builtin) to the route first`);
   }
   const refused = runtime.faults.invalidate(action);
-  // A cached introspection answer must not outlive the revocation.
+  // A cached introspection answer or JWT verification must not outlive the revocation.
   resourceServer.introspector?.clear();
+  resourceServer.verifiedJwts.clear();
   const verb = action === 'expire' ? 'expired' : 'revoked';
   const local = `${refused} live access token(s) the route had accepted are refused from now on as ${verb} (every token issued before now is)`;
   if (action === 'expire') return { affected: refused, detail: `${local}; refresh tokens still work, so clients can get new ones` };

@@ -3,6 +3,7 @@
  * control): the bad-token corpus, key rotation, the IdP going down, relaxed audience, metadata,
  * CORS, step-up and session binding. Nothing with a bad token may reach the upstream.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -242,6 +243,40 @@ describe('JWT resource server against an external issuer', () => {
     expect(issuer.jwksFetches).toBe(fetchesBefore + 1);
     expect((await post('/other', await issuer.sign(other()))).status).toBe(200);
     expect(issuer.jwksFetches).toBe(fetchesBefore + 1);
+  });
+
+  it('a token verified once is not verified again on the route, and what is not about its signature is still checked every time', async () => {
+    // /other: its short JWKS cooldown picks up the keys the rotation test above made.
+    const cache = gateway.routes.get('/other')!.resourceServer!.verifiedJwts;
+    // A jti of its own: RS256 signatures are deterministic, and an identical token may have been verified before.
+    const token = await issuer.sign(claims({ aud: gateway.url('/other'), jti: randomUUID() }));
+    const seen = events.length;
+    expect((await post('/other', token)).status).toBe(200);
+    const hits = cache.hits;
+    expect((await post('/other', token)).status).toBe(200);
+    expect(cache.hits).toBe(hits + 1);
+    expect(events.slice(seen).filter((event) => event.outcome === 'valid').map((event) => event.cached ?? false)).toEqual([false, true]);
+    // The cached payload still goes through the scope check: delete-thing needs orders:write.
+    const stepUp = await post('/other', token, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete-thing', arguments: { id: '1' } } });
+    expect(stepUp.status).toBe(403);
+    expect(stepUp.headers.get('www-authenticate')).toContain('insufficient_scope');
+    // A token that failed verification is never remembered.
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${base64url.encode('not the signature')}`;
+    expect((await post('/other', forged)).status).toBe(401);
+    expect((await post('/other', forged)).status).toBe(401);
+  });
+
+  it('a verified token is remembered no longer than it lives: past its exp it is verified again', async () => {
+    const cache = gateway.routes.get('/other')!.resourceServer!.verifiedJwts;
+    const token = await issuer.sign(claims({ aud: gateway.url('/other'), jti: randomUUID() }), { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    expect((await post('/other', token)).status).toBe(200);
+    expect((await post('/other', token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const [seen, misses] = [events.length, cache.misses];
+    // Within the route's clock skew jose still accepts it; what matters is that it was checked again.
+    await post('/other', token);
+    expect(cache.misses).toBe(misses + 1);
+    expect(events.slice(seen).find((event) => event.type === 'auth.token')?.cached).toBeUndefined();
   });
 
   it('the IdP down: tokens keep validating with the cached keys, and after it returns', async () => {
