@@ -254,4 +254,29 @@ describe('a secured upstream: the gateway logs in with its own tokens, kept in t
     const { result } = await until('the echo after the new login', () => echo('logged in again'));
     expect(JSON.stringify(result)).toContain('Echo: logged in again');
   });
+
+  it("the upstream refuses the token the gateway holds: its 401 is traced as the challenge that starts a login, and a refresh brings a token it takes", async () => {
+    const seen = trace.recent().at(-1)?.seq ?? 0;
+    const rejectedBefore = upstream.rejected;
+    const steps = () => trace.recent().flatMap((event) => (event.seq > seen && event.type === 'oauth.client' ? [event] : []));
+    let outcome = '';
+    // The gateway refreshes its 4 s tokens by itself: if it did so just before a call, that call
+    // carried a token the upstream had not seen yet. A few tries make the refusal certain.
+    for (let attempt = 0; attempt < 5 && !steps().some((event) => event.challenge); attempt++) {
+      upstream.refuseTokensSeenSoFar();
+      outcome = await echo(`after the upstream refused (${attempt})`).then(
+        ({ result }) => JSON.stringify(result),
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+    }
+    expect(outcome).toMatch(/Echo: after the upstream refused \(\d\)/);
+    expect(upstream.rejected).toBeGreaterThan(rejectedBefore);
+    const all = steps();
+    const at = all.findIndex((event) => event.challenge);
+    // Flagged, so the window draws it as the expected first step of a new authorization…
+    expect(all[at]).toMatchObject({ step: 'authorize', outcome: 'error', detail: expect.stringMatching(/^401 from the upstream \(scope "mcp:tools"\); re-authorizing once$/) });
+    // …which the refresh token completes without a browser; nothing else is flagged.
+    expect(all[at + 1]).toMatchObject({ step: 'refresh', outcome: 'ok' });
+    expect(all.filter((event) => event.challenge)).toHaveLength(1);
+  });
 });
