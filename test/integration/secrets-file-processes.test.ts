@@ -17,7 +17,7 @@ import { openEncryptedFileStore } from '../../main/secrets/encrypted-file-store.
 const WRITER = fileURLToPath(new URL('../fixtures/secrets-file-writer.ts', import.meta.url));
 const PASSPHRASE = 'shared by several processes';
 const PROCESSES = 4;
-const WRITES_EACH = 6;
+const WRITES_EACH = 15;
 
 function runWriter(file: string, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -57,7 +57,7 @@ describe('the encrypted secrets file, written by several processes', () => {
     const issuers = (await store.list()).map((ref) => ref.issuer).sort();
     const expected = names.flatMap((name) => Array.from({ length: WRITES_EACH }, (_, i) => `https://${name}-${i}.example`)).sort();
     expect(issuers).toEqual(expected);
-    expect(await store.get({ kind: 'client', issuer: 'https://writer2-3.example' })).toBe('writer2-3');
+    expect(await store.get({ kind: 'client', issuer: 'https://writer2-13.example' })).toBe('writer2-13');
     expect(await readdir(dir)).toEqual(['secrets.enc']);
   });
 
