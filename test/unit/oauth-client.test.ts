@@ -107,6 +107,7 @@ describe('config: the upstream auth block', () => {
 describe('the loopback redirect (RFC 8252 §7.3)', () => {
   it('listens on 127.0.0.1, a random port, takes exactly one callback', async () => {
     const redirect = await listenForRedirect({ port: 0, timeoutMs: 10_000 });
+    redirect.expectState('xyz');
     const uri = new URL(redirect.redirectUri);
     expect(uri.hostname).toBe('127.0.0.1');
     expect(Number(uri.port)).toBeGreaterThan(0);
@@ -122,6 +123,8 @@ describe('the loopback redirect (RFC 8252 §7.3)', () => {
   it('once it knows the state it waits for, turns other callbacks away and keeps waiting (RFC 6749 §10.12)', async () => {
     const redirect = await listenForRedirect({ port: 0, timeoutMs: 10_000 });
     try {
+      // Before the authorization request is sent, no callback is taken, whatever it carries.
+      expect((await fetch(`${redirect.redirectUri}?code=early&state=expected-state`)).status).toBe(400);
       redirect.expectState('expected-state');
       let settled = false;
       void redirect.received.then(() => (settled = true));
@@ -141,6 +144,7 @@ describe('the loopback redirect (RFC 8252 §7.3)', () => {
 
   it('shows an error answer as text, and gives up after its timeout with a message', async () => {
     const redirect = await listenForRedirect({ port: 0, timeoutMs: 10_000 });
+    redirect.expectState(undefined);
     const page = await fetch(`${redirect.redirectUri}?error=access_denied&error_description=${encodeURIComponent('<script>x</script>')}`);
     expect(page.status).toBe(400);
     expect(await page.text()).not.toContain('<script>');

@@ -35,8 +35,7 @@ export function systemBrowserStep(options: SystemBrowserOptions): BrowserStep {
     async visit(authorizationUrl) {
       listener ??= await listenForRedirect({ port: options.port, timeoutMs: options.timeoutMs });
       const current = listener;
-      const state = authorizationUrl.searchParams.get('state');
-      if (state) current.expectState(state);
+      current.expectState(authorizationUrl.searchParams.get('state') ?? undefined);
       try {
         await options.opener(authorizationUrl.href);
       } catch (error) {

@@ -4,9 +4,10 @@
  * configured. It takes exactly one request on /callback, answers the browser with a page that
  * says what happened, and closes.
  *
- * Once told the state of the authorization request it waits for, a callback with any other state
- * (a stale tab of an earlier login, or a page that is not the authorization server) is turned away
- * and the listener keeps waiting: such a request could otherwise end the login it is not part of
+ * It takes a callback only once told the state of the authorization request it waits for, and
+ * only with that state: before the request is sent, or with any other state (a stale tab of an
+ * earlier login, a page that is not the authorization server), a callback is turned away and the
+ * listener keeps waiting — such a request could otherwise end the login it is not part of
  * (RFC 6749 §10.12).
  */
 import { createServer } from 'node:http';
@@ -17,8 +18,11 @@ export interface LoopbackRedirect {
   readonly redirectUri: string;
   /** The query the authorization server sent the browser back with (code, state, iss or error). */
   readonly received: Promise<URLSearchParams>;
-  /** From now on only a callback carrying this state is taken. */
-  expectState(state: string): void;
+  /**
+   * The authorization request is on its way: from now on a callback carrying this state is taken
+   * (any callback, for a request sent without a state — the caller then checks what it gets).
+   */
+  expectState(state: string | undefined): void;
   close(): void;
 }
 
@@ -34,7 +38,7 @@ export async function listenForRedirect(options: { port: number; timeoutMs: numb
   const received = new Promise<URLSearchParams>((resolve, reject) => (settle = { resolve, reject }));
   received.catch(() => undefined);
   let done = false;
-  let expectedState: string | undefined;
+  let expecting: { state: string | undefined } | undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -42,7 +46,7 @@ export async function listenForRedirect(options: { port: number; timeoutMs: numb
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       return;
     }
-    if (expectedState !== undefined && url.searchParams.get('state') !== expectedState) {
+    if (!expecting || (expecting.state !== undefined && url.searchParams.get('state') !== expecting.state)) {
       const html = page(
         'Not the login Gatehouse is waiting for',
         'This answer carries another state than the login Gatehouse started (an older browser tab, or a page that is not your authorization server), so it was ignored. The login is still waiting: finish it in the tab Gatehouse opened.',
@@ -92,7 +96,7 @@ export async function listenForRedirect(options: { port: number; timeoutMs: numb
   return {
     redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
     received,
-    expectState: (state) => void (expectedState = state),
+    expectState: (state) => void (expecting = { state }),
     close,
   };
 }
