@@ -118,6 +118,7 @@ export class ResourceServer {
       claims = result.claims;
       cached = result.cached;
     } else {
+      const generation = this.verifiedJwts.generation;
       const verified = this.verifiedJwts.get(token);
       cached = verified !== undefined;
       claims =
@@ -130,6 +131,7 @@ export class ResourceServer {
             algorithms: this.options.auth.algorithms,
             clockToleranceS: this.options.auth.clock_skew_s,
           }),
+          generation,
         );
     }
     this.checkAudience(claims.aud, resource, warnings);

@@ -15,32 +15,48 @@ import { createHash } from 'node:crypto';
 
 import type { JWTPayload } from 'jose';
 
-const MAX_ENTRIES = 10_000;
-const MAX_AGE_MS = 5 * 60_000;
+export const MAX_ENTRIES = 10_000;
+export const MAX_AGE_MS = 5 * 60_000;
 
 export class VerifiedJwtCache {
   private readonly entries = new Map<string, { payload: JWTPayload; until: number }>();
-  hits = 0;
-  misses = 0;
+  private counts = { hits: 0, misses: 0 };
+  private cleared = 0;
+
+  get hits(): number {
+    return this.counts.hits;
+  }
+
+  get misses(): number {
+    return this.counts.misses;
+  }
+
+  /**
+   * Changes with every clear(): a verification that began before a clear must not be kept after
+   * it (the fault that cleared the cache refuses the tokens it was about).
+   */
+  get generation(): number {
+    return this.cleared;
+  }
 
   /** The payload of a token verified before and not expired since, else undefined. */
   get(token: string, now = Date.now()): JWTPayload | undefined {
     const key = keyOf(token);
     const entry = this.entries.get(key);
     if (entry && entry.until > now) {
-      this.hits += 1;
+      this.counts.hits += 1;
       return entry.payload;
     }
     if (entry) this.entries.delete(key);
-    this.misses += 1;
+    this.counts.misses += 1;
     return undefined;
   }
 
-  /** Remembers a payload jose has just verified; returns it. */
-  keep(token: string, payload: JWTPayload, now = Date.now()): JWTPayload {
+  /** Remembers a payload jose verified in the given generation (unless cleared since); returns it. */
+  keep(token: string, payload: JWTPayload, generation: number, now = Date.now()): JWTPayload {
     const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : now;
     const until = Math.min(exp, now + MAX_AGE_MS);
-    if (until > now) {
+    if (until > now && generation === this.cleared) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(keyOf(token), { payload, until });
     }
@@ -50,6 +66,7 @@ export class VerifiedJwtCache {
   /** Forgets everything (a fault that expires or revokes the route's tokens). */
   clear(): void {
     this.entries.clear();
+    this.cleared += 1;
   }
 }
 

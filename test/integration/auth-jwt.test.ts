@@ -260,23 +260,12 @@ describe('JWT resource server against an external issuer', () => {
     const stepUp = await post('/other', token, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete-thing', arguments: { id: '1' } } });
     expect(stepUp.status).toBe(403);
     expect(stepUp.headers.get('www-authenticate')).toContain('insufficient_scope');
-    // A token that failed verification is never remembered.
+    // A token that failed verification is never remembered: checked (and refused) each time.
     const forged = `${token.slice(0, token.lastIndexOf('.'))}.${base64url.encode('not the signature')}`;
+    const [hitsBefore, missesBefore] = [cache.hits, cache.misses];
     expect((await post('/other', forged)).status).toBe(401);
     expect((await post('/other', forged)).status).toBe(401);
-  });
-
-  it('a verified token is remembered no longer than it lives: past its exp it is verified again', async () => {
-    const cache = gateway.routes.get('/other')!.resourceServer!.verifiedJwts;
-    const token = await issuer.sign(claims({ aud: gateway.url('/other'), jti: randomUUID() }), { expiresIn: Math.floor(Date.now() / 1000) + 2 });
-    expect((await post('/other', token)).status).toBe(200);
-    expect((await post('/other', token)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const [seen, misses] = [events.length, cache.misses];
-    // Within the route's clock skew jose still accepts it; what matters is that it was checked again.
-    await post('/other', token);
-    expect(cache.misses).toBe(misses + 1);
-    expect(events.slice(seen).find((event) => event.type === 'auth.token')?.cached).toBeUndefined();
+    expect([cache.hits - hitsBefore, cache.misses - missesBefore]).toEqual([0, 2]);
   });
 
   it('the IdP down: tokens keep validating with the cached keys, and after it returns', async () => {
