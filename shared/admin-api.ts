@@ -273,8 +273,8 @@ export interface DoctorReport {
 
 // Built-in test client: POST /api/test-client/sessions {route, user?, password?}  → TestClientSession
 //   `password` signs in as `user` with it; needed for a user whose password the config keeps only
-//   hashed (IdpUserSummary.passwordHashed), else the error `password_needed`. Used for that one
-//   sign-in, never stored.
+//   hashed (IdpUserSummary.passwordHashed), else the error `password_needed`. Kept in memory for the
+//   session's sign-in only: never written anywhere, never returned, never in the trace.
 //   POST /api/test-client/sessions/:id/step  → runs the next step
 //   POST /api/test-client/sessions/:id/run   → runs every remaining step
 //   POST /api/test-client/sessions/:id/call {tool, arguments}  → ToolCallOutcome

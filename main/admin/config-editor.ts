@@ -19,8 +19,8 @@ import { writeFileAtomically } from '../config/write-file-atomically.js';
 import { DEMO_USERS, type GatehouseConfig } from '../config/schema.js';
 import { DEMO_FILE } from '../demo/saved-demo-acls.js';
 import type { RunningGateway } from '../gateway/gateway.js';
-import { hashPassword } from '../idp/password-hash.js';
 import { badRequest, conflict } from './admin-error.js';
+import { passwordForFile } from './password-for-file.js';
 
 export type ReloadOutcome = Awaited<ReturnType<RunningGateway['reload']>>;
 
@@ -44,15 +44,16 @@ export interface SavedConfig {
 const TO_STRING = { lineWidth: 0 } as const;
 
 /** The running demo config as a document: the default demo users are left to the schema's default. */
-export function demoDocument(config: GatehouseConfig): Document {
+export async function demoDocument(config: GatehouseConfig): Promise<Document> {
   const value: Record<string, unknown> = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   const idp = value.idp as { users?: Array<Record<string, unknown>> } | undefined;
   if (idp && JSON.stringify(idp.users) === JSON.stringify(DEMO_USERS.map((u) => ({ ...u, groups: [...u.groups] })))) delete idp.users;
-  // Users other than the demo's are written with a hash of their password: never the password itself.
+  // Any other user's password goes in as the file gets it: hashed, never the password itself.
   for (const user of idp?.users ?? []) {
-    if (typeof user.password !== 'string') continue;
-    user.password_hash = hashPassword(user.password);
+    const entry = await passwordForFile(user as { username: string; password?: string; password_hash?: string });
     delete user.password;
+    delete user.password_hash;
+    if (entry) user[entry.key] = entry.value;
   }
   const doc = new Document(value);
   doc.commentBefore = ' Gatehouse demo config, written by the window when you saved a change.\n The next `gatehouse demo` takes its access rules (acl) from here.';
@@ -97,7 +98,7 @@ export class ConfigEditor {
       if (why) throw conflict(why);
       return parseDocument(await readFile(file, 'utf8'), { uniqueKeys: true });
     }
-    return demoDocument(gateway.config);
+    return await demoDocument(gateway.config);
   }
 
   private async apply(edit: (doc: Document) => void): Promise<SavedConfig> {

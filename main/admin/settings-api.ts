@@ -11,11 +11,10 @@ import express, { type Router } from 'express';
 import { isMap, isSeq, type Document } from 'yaml';
 
 import type { IdpUserSummary, Settings, SettingsUpdate } from '../../shared/admin-api.js';
-import type { IdpUser } from '../config/schema.js';
-import { hashPassword } from '../idp/password-hash.js';
 import type { AdminContext } from './admin-context.js';
 import { badRequest } from './admin-error.js';
 import type { ConfigEditor } from './config-editor.js';
+import { passwordForFile, type PasswordEntry } from './password-for-file.js';
 import { userSummary } from './overview-api.js';
 
 type UserUpdate = IdpUserSummary & { password?: string };
@@ -59,19 +58,16 @@ function parseUpdate(body: unknown): SettingsUpdate {
   return out;
 }
 
-/**
- * How a user's password is kept in the file: the node as written (a `${ENV}` reference stays one),
- * or a hash Gatehouse made. Never a plaintext value Gatehouse chose to write.
- */
-interface PasswordEntry {
-  key: 'password' | 'password_hash';
+/** A password node as the config has it now (a `${ENV}` reference stays one), or as Gatehouse writes it. */
+interface WrittenPassword {
+  key: PasswordEntry['key'];
   value: unknown;
 }
 
 /** The password nodes the config has now, by username, so an update without a password keeps them as written. */
-function writtenPasswords(doc: Document): Map<string, PasswordEntry> {
+function writtenPasswords(doc: Document): Map<string, WrittenPassword> {
   const users = doc.getIn(['idp', 'users'], true);
-  const out = new Map<string, PasswordEntry>();
+  const out = new Map<string, WrittenPassword>();
   if (!isSeq(users)) return out;
   for (const item of users.items) {
     if (!isMap(item)) continue;
@@ -83,20 +79,15 @@ function writtenPasswords(doc: Document): Map<string, PasswordEntry> {
   return out;
 }
 
-/** A running user's password as Gatehouse may write it: hashed, whatever form it is in memory. */
-function fromMemory(user: IdpUser): PasswordEntry | undefined {
-  if (user.password_hash !== undefined) return { key: 'password_hash', value: user.password_hash };
-  if (user.password !== undefined) return { key: 'password_hash', value: hashPassword(user.password) };
-  return undefined;
-}
-
-function writeUsers(doc: Document, users: UserUpdate[], running: ReadonlyMap<string, IdpUser>): void {
+/**
+ * `given`: the passwords sent with the update, `remembered`: the running demo's users, both already
+ * as the file gets them (./password-for-file.ts); the config's own nodes come between the two.
+ */
+function writeUsers(doc: Document, users: UserUpdate[], given: ReadonlyMap<string, PasswordEntry>, remembered: ReadonlyMap<string, PasswordEntry>): void {
   const written = writtenPasswords(doc);
   const problems: string[] = [];
   const nodes = users.map((user) => {
-    const given: PasswordEntry | undefined = user.password !== undefined ? { key: 'password_hash', value: hashPassword(user.password) } : undefined;
-    const remembered = running.get(user.username);
-    const entry = given ?? written.get(user.username) ?? (remembered ? fromMemory(remembered) : undefined);
+    const entry: WrittenPassword | undefined = given.get(user.username) ?? written.get(user.username) ?? remembered.get(user.username);
     if (entry === undefined) problems.push(`user "${user.username}" is new: give it a password`);
     return doc.createNode({
       username: user.username,
@@ -110,6 +101,11 @@ function writeUsers(doc: Document, users: UserUpdate[], running: ReadonlyMap<str
   const idp = doc.get('idp', true);
   if (!isMap(idp)) doc.set('idp', doc.createNode({ kind: 'builtin' }));
   doc.setIn(['idp', 'users'], doc.createNode(nodes));
+}
+
+async function entriesFor(users: ReadonlyArray<Parameters<typeof passwordForFile>[0]>): Promise<Map<string, PasswordEntry>> {
+  const entries = await Promise.all(users.map(async (user) => [user.username, await passwordForFile(user)] as const));
+  return new Map(entries.flatMap(([username, entry]) => (entry ? [[username, entry] as const] : [])));
 }
 
 export function settingsRouter(context: AdminContext, editor: ConfigEditor): Router {
@@ -130,12 +126,14 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
 
   router.put('/settings', async (req, res) => {
     const update = parseUpdate(req.body);
-    // Only the demo's own users (password "demo") may be written from memory, and then hashed: a
-    // real config's passwords come from its file, where they may be ${ENV} references that must stay so.
-    const running = new Map(context.demo ? (context.gateway.config.idp?.users ?? []).map((u) => [u.username, u]) : []);
+    // Hashed before the edit: scrypt runs in the thread pool, the edit itself is synchronous.
+    const given = await entriesFor((update.idp?.users ?? []).flatMap((user) => (user.password !== undefined ? [{ username: user.username, password: user.password }] : [])));
+    // Only the demo's own users may be written from memory: a real config's passwords come from
+    // its file, where they may be ${ENV} references that must stay so.
+    const remembered = await entriesFor(context.demo && update.idp ? (context.gateway.config.idp?.users ?? []) : []);
     const saved = await editor.edit((doc) => {
       if (update.listen) doc.setIn(['listen', 'port'], update.listen.port);
-      if (update.idp) writeUsers(doc, update.idp.users, running);
+      if (update.idp) writeUsers(doc, update.idp.users, given, remembered);
     });
     const portChanged = update.listen !== undefined && update.listen.port !== context.gateway.port;
     res.json({ saved: true, restartNeeded: portChanged || saved.reload.restartNeeded.length > 0, configPath: saved.configPath });

@@ -73,7 +73,7 @@ class TestClientSessions {
   }
 
   create(body: unknown): TestClientRun {
-    const { route: given, user, password } = parse(createBody, body, '{"route": "/ecommerce-mcp", "user": "alice"}');
+    const { route: given, user, password } = parse(createBody, body, '{"route": "/ecommerce-mcp", "user": "alice"} (plus "password" for a user the config keeps hashed)');
     const route = given.startsWith('/') ? given : `/${given}`;
     const { gateway } = this.deps;
     const runtime = gateway.routes.get(route);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-import { isPasswordHash, PASSWORD_HASH_FORMAT } from '../idp/password-hash.js';
+import { isPasswordHash, PASSWORD_HASH_FORMAT } from './password-hash-format.js';
 import { routeAclSchema } from '../policy/policy-schema.js';
 
 const httpMethod = z

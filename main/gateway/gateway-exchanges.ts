@@ -38,6 +38,15 @@ function methodsOf(body: unknown): string | undefined {
   return methods.length ? methods.join(', ') : undefined;
 }
 
+/** The longest start of `text` that fits in `limit` bytes of UTF-8, cut between characters. */
+function firstBytes(text: string, limit: number): string {
+  const bytes = Buffer.from(text);
+  let end = limit;
+  // A byte 10xxxxxx continues a character: step back to where one starts.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 /**
  * Notes an MCP request's JSON-RPC method(s) and body, as the gateway read them (`parsedBody`
  * when the text is JSON); only the first BODY_LIMIT bytes of the text are kept, and the note
@@ -45,8 +54,8 @@ function methodsOf(body: unknown): string | undefined {
  */
 export function noteMcpRequest(request: Request, text: string | undefined, parsedBody: unknown): void {
   if (request.method !== 'POST' || text === undefined) return;
-  const totalBytes = text.length > BODY_LIMIT / 3 ? Buffer.byteLength(text) : text.length;
-  const kept = totalBytes > BODY_LIMIT ? Buffer.from(text).subarray(0, BODY_LIMIT).toString('utf8') : text;
+  const totalBytes = Buffer.byteLength(text);
+  const kept = totalBytes > BODY_LIMIT ? firstBytes(text, BODY_LIMIT) : text;
   noteExchange({ mcpMethod: methodsOf(parsedBody), requestBody: renderBody(kept, request.headers.get('content-type') ?? 'application/json', totalBytes) });
 }
 

@@ -176,7 +176,8 @@ export function looksSecret(value: string): boolean {
  * variable or a command-line flag (`--api-key`, `GITHUB_TOKEN`, `X-Api-Key`, `client_secret`).
  */
 export function isCredentialName(name: string): boolean {
-  const bare = name.replace(/^-+/, '');
+  // camelCase words apart, as in `privateKey` or `apiToken`.
+  const bare = name.replace(/^-+/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2');
   return bare !== '' && (isSecretName(bare) || isSecretHeaderName(bare));
 }
 

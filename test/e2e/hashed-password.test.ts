@@ -48,7 +48,7 @@ beforeAll(async () => {
   const configPath = path.join(dataDir, 'gatehouse.yaml');
   const config = {
     listen: { port: 0 },
-    idp: { kind: 'builtin', port: 0, users: [{ username: 'carol', password_hash: hashPassword(PASSWORD), groups: ['ops'] }] },
+    idp: { kind: 'builtin', port: 0, users: [{ username: 'carol', password_hash: await hashPassword(PASSWORD), groups: ['ops'] }] },
     routes: [{ path: ROUTE, auth: { issuer: 'builtin', scopes_supported: ['mcp:use'] }, upstreams: [{ name: 'everything', kind: 'stdio', command: process.execPath, args: [serverEverythingEntry(), 'stdio'] }] }],
   };
   await writeFile(configPath, JSON.stringify(config));

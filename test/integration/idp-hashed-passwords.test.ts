@@ -49,7 +49,7 @@ beforeAll(async () => {
       kind: 'builtin',
       port: 0,
       users: [
-        { username: 'alice', password_hash: hashPassword(ALICE_PASSWORD), groups: ['warehouse-ops'] },
+        { username: 'alice', password_hash: await hashPassword(ALICE_PASSWORD), groups: ['warehouse-ops'] },
         { username: 'bob', password: 'demo', groups: ['customer-support'] },
       ],
     },

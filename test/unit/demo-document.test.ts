@@ -12,8 +12,8 @@ import { verifyPassword } from '../../main/idp/password-hash.js';
 const ROUTES = [{ path: '/echo', upstreams: [{ name: 'echo', kind: 'stdio', command: 'node', args: ['server.js'] }] }];
 
 describe('the demo config the window writes', () => {
-  it('leaves the default demo users out', () => {
-    const text = demoDocument(gatehouseConfigSchema.parse({ idp: 'builtin', routes: ROUTES })).toString();
+  it('leaves the default demo users out', async () => {
+    const text = (await demoDocument(gatehouseConfigSchema.parse({ idp: 'builtin', routes: ROUTES }))).toString();
     expect(text).not.toMatch(/users:/);
     expect(text).not.toMatch(/password/);
   });
@@ -23,7 +23,7 @@ describe('the demo config the window writes', () => {
       idp: { kind: 'builtin', users: [{ username: 'carol', password: 'carol-secret-1', groups: ['ops'] }] },
       routes: ROUTES,
     });
-    const doc = demoDocument(config);
+    const doc = await demoDocument(config);
     const text = doc.toString();
     expect(text).not.toContain('carol-secret-1');
     expect(text).not.toMatch(/^\s*password:/m);

@@ -10,7 +10,7 @@ import { parseConfig } from '../../main/config/load-config.js';
 import { DEMO_USERS, gatehouseConfigSchema, idpUserSchema } from '../../main/config/schema.js';
 import { hashPassword } from '../../main/idp/password-hash.js';
 
-const HASH = hashPassword('carol-secret');
+const HASH = await hashPassword('carol-secret');
 
 function configWith(users: string): string {
   return `idp:

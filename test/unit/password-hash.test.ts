@@ -7,12 +7,15 @@ import { scryptSync } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { hashPassword, isPasswordHash, verifyPassword } from '../../main/idp/password-hash.js';
+import { isPasswordHash } from '../../main/config/password-hash-format.js';
+import { hashPassword, verifyPassword } from '../../main/idp/password-hash.js';
 
 const PASSWORD = 'correct-horse-battery-staple-4711';
 
+const STORED = await hashPassword(PASSWORD);
+
 describe('hashPassword', () => {
-  const stored = hashPassword(PASSWORD);
+  const stored = STORED;
 
   it('writes scrypt$16384$8$1$<16-byte salt>$<32-byte key>, base64url, and no trace of the password', () => {
     const parts = stored.split('$');
@@ -30,14 +33,14 @@ describe('hashPassword', () => {
   });
 
   it('salts: two hashes of the same password differ, and both verify', async () => {
-    const again = hashPassword(PASSWORD);
+    const again = await hashPassword(PASSWORD);
     expect(again).not.toBe(stored);
     expect(await verifyPassword(PASSWORD, again)).toBe(true);
   });
 });
 
 describe('verifyPassword', () => {
-  const stored = hashPassword(PASSWORD);
+  const stored = STORED;
 
   it('accepts the password it was made from', async () => {
     expect(await verifyPassword(PASSWORD, stored)).toBe(true);
@@ -71,6 +74,7 @@ describe('verifyPassword', () => {
     ['r of 0', `scrypt$16384$0$1$${salt}$${key}`],
     ['p of 0', `scrypt$16384$8$0$${salt}$${key}`],
     ['more than 64 MiB of memory', `scrypt$1048576$8$1$${salt}$${key}`],
+    ['64 times the default work within the memory bound', `scrypt$65536$8$16$${salt}$${key}`],
     ['standard base64 padding', `scrypt$16384$8$1$${salt}==$${key}`],
     ['characters outside base64url', `scrypt$16384$8$1$${salt!.slice(0, -1)}+$${key}`],
     ['an impossible base64 length', `scrypt$16384$8$1$${salt}$${key}AA`],

@@ -35,6 +35,8 @@ describe('upstream targets as the window shows them', () => {
     const http = upstreamSchema.parse({ name: 'api', kind: 'http', url: 'https://api.example.com/mcp', headers: { 'X-Api-Key': RANDOM_KEY, Accept: 'application/json' } });
     expect(upstreamSecrets(http)).toContain(RANDOM_KEY);
     expect(upstreamSecrets(http)).not.toContain('application/json');
+    const camel = upstreamSchema.parse({ name: 'k', kind: 'stdio', command: 'server', args: [], env: { privateKey: 'pem-body-123456', apiToken: 'tok-body-123456', logLevel: 'debug-verbose' } });
+    expect(upstreamSecrets(camel)).toEqual(['pem-body-123456', 'tok-body-123456']);
     const error = `spawn github-mcp --github-token pat-value-123456 failed with ${GITHUB_TOKEN} in its env`;
     const scrubbed = scrubSecrets(error, secrets);
     expect(scrubbed).not.toContain('pat-value-123456');
