@@ -17,6 +17,7 @@ import { hashPassword } from '../../main/idp/password-hash.js';
 import { serverEverythingEntry } from '../fixtures/server-everything.js';
 import { launchChromium } from './chromium-launch.js';
 import { ensureRendererBuilt } from './renderer-build.js';
+import { everythingOnPage, openScreen as openScreenOf } from './window-page.js';
 
 const ROUTE = '/everything';
 const PASSWORD = 'carol-typed-this-1';
@@ -30,16 +31,10 @@ const pageErrors: string[] = [];
 
 const byTestId = (id: string): Locator => page.getByTestId(id);
 
-async function openScreen(screen: string): Promise<Locator> {
-  await byTestId(`nav-${screen}`).click();
-  const main = byTestId(`screen-${screen}`);
-  await main.waitFor();
-  return main;
-}
+const openScreen = (screen: string): Promise<Locator> => openScreenOf(page, screen);
 
 async function passwordOnPage(): Promise<boolean> {
-  const text = `${(await page.locator('html').textContent()) ?? ''}\n${await page.content()}`;
-  return text.includes(PASSWORD);
+  return (await everythingOnPage(page)).includes(PASSWORD);
 }
 
 beforeAll(async () => {

@@ -19,6 +19,7 @@ import { launchGatehouse, type LaunchedGatehouse } from '../../main/admin/launch
 import { startTestKeychain, useTestKeychainInThisProcess, type TestKeychain } from '../helpers/test-keychain.js';
 import { launchChromium } from './chromium-launch.js';
 import { ensureRendererBuilt } from './renderer-build.js';
+import { everythingOnPage, openScreen as openScreenOf } from './window-page.js';
 import { saveScreenshot } from './screenshots.js';
 
 const SHOP = '/ecommerce-mcp';
@@ -39,12 +40,7 @@ const pageErrors: string[] = [];
 
 const byTestId = (id: string): Locator => page.getByTestId(id);
 
-async function openScreen(screen: string): Promise<Locator> {
-  await byTestId(`nav-${screen}`).click();
-  const main = byTestId(`screen-${screen}`);
-  await main.waitFor();
-  return main;
-}
+const openScreen = (screen: string): Promise<Locator> => openScreenOf(page, screen);
 
 /**
  * The little of an element the page-side callbacks read. The project's Node tsconfig has no DOM
@@ -58,8 +54,7 @@ interface PageElement {
 
 /** Whole JWTs anywhere in the page's text or markup (attributes, collapsed details, hidden nodes). */
 async function wholeTokensOnPage(): Promise<string[]> {
-  const text = `${(await page.locator('html').textContent()) ?? ''}\n${await page.content()}`;
-  return (text.match(WHOLE_JWT) ?? []).filter((candidate) => candidate.length > 100);
+  return ((await everythingOnPage(page)).match(WHOLE_JWT) ?? []).filter((candidate) => candidate.length > 100);
 }
 
 
