@@ -13,6 +13,8 @@ export interface AdminExchange {
   status?: number;
   /** Chromium's error, e.g. net::ERR_FAILED (CORS) or net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin (CORP). */
   failure?: string;
+  /** The request went out on the wire (Chromium reported the headers it sent). */
+  sent: boolean;
   done: boolean;
 }
 
@@ -23,9 +25,10 @@ interface RequestSent {
 
 export interface AdminTrafficLog {
   /**
-   * Resolves once `count` requests the page made to the admin API have finished or failed, with
-   * every exchange so far in the order sent (CORS preflights included: a request fails only after
-   * its preflight's answer, so that answer is in by then).
+   * Resolves once `count` requests the page made to the admin API have finished or failed and
+   * every request that went out (CORS preflights included) has its server's status, with every
+   * exchange so far in the order sent. Chromium reports the status in an "ExtraInfo" event that may
+   * come after the request's failure, so a failure alone does not mean the status is in.
    */
   settled(count: number): Promise<AdminExchange[]>;
   detach(): Promise<void>;
@@ -37,22 +40,30 @@ export async function logAdminTraffic(page: Page, adminUrl: string): Promise<Adm
   let waiter: { count: number; resolve: (all: AdminExchange[]) => void } | undefined;
 
   const finished = () => [...exchanges.values()].filter((exchange) => exchange.done && exchange.method !== 'OPTIONS');
+  // A response the browser blocked (CORP) certainly arrived, even if the request's ExtraInfo has not.
+  const answerExpected = (exchange: AdminExchange) => exchange.sent || Boolean(exchange.failure?.startsWith('net::ERR_BLOCKED_BY_RESPONSE'));
+  const answered = () => [...exchanges.values()].every((exchange) => !answerExpected(exchange) || exchange.status !== undefined);
   const check = () => {
-    if (waiter && finished().length >= waiter.count) {
+    if (waiter && finished().length >= waiter.count && answered()) {
       waiter.resolve([...exchanges.values()]);
       waiter = undefined;
     }
   };
+  // ExtraInfo events may also come before the request's own event: keep them until it does.
+  const early = new Map<string, Partial<AdminExchange>>();
   const update = (requestId: string, change: Partial<AdminExchange>) => {
     const exchange = exchanges.get(requestId);
-    if (!exchange) return;
-    Object.assign(exchange, change);
+    if (exchange) Object.assign(exchange, change);
+    else early.set(requestId, { ...early.get(requestId), ...change });
     check();
   };
 
   cdp.on('Network.requestWillBeSent', (event: RequestSent) => {
-    if (event.request.url.startsWith(`${adminUrl}/api/`)) exchanges.set(event.requestId, { method: event.request.method, url: event.request.url, done: false });
+    if (!event.request.url.startsWith(`${adminUrl}/api/`)) return;
+    exchanges.set(event.requestId, { method: event.request.method, url: event.request.url, sent: false, done: false, ...early.get(event.requestId) });
+    early.delete(event.requestId);
   });
+  cdp.on('Network.requestWillBeSentExtraInfo', (event: { requestId: string }) => update(event.requestId, { sent: true }));
   cdp.on('Network.responseReceivedExtraInfo', (event: { requestId: string; statusCode: number }) => update(event.requestId, { status: event.statusCode }));
   cdp.on('Network.loadingFinished', (event: { requestId: string }) => update(event.requestId, { done: true }));
   cdp.on('Network.loadingFailed', (event: { requestId: string; errorText: string }) => update(event.requestId, { failure: event.errorText, done: true }));
