@@ -57,7 +57,13 @@ const upstreamName = z
  */
 export const upstreamOAuthSchema = z
   .strictObject({
-    type: z.literal('oauth').describe('OAuth 2.1 authorization code + PKCE, as an MCP client (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization).'),
+    type: z.literal('oauth').describe('OAuth 2.1, as an MCP client (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization).'),
+    grant: z
+      .enum(['authorization_code', 'client_credentials'])
+      .default('authorization_code')
+      .describe(
+        'authorization_code: a person logs in once in the browser (PKCE), Gatehouse refreshes. client_credentials (OAuth 2.1 §4.2, MCP extension SEP-1046): Gatehouse is the client itself, with client_id and client_secret or a private key, and fetches a new token whenever it needs one — no login, no refresh token. Example: client_credentials',
+      ),
     issuer: z
       .url()
       .optional()
@@ -110,11 +116,26 @@ export const upstreamOAuthSchema = z
     if (method === 'private_key_jwt' && !auth.client_id) {
       ctx.addIssue({ code: 'custom', path: ['client_id'], message: 'private_key_jwt needs the client_id the key is registered for' });
     }
+    if (auth.grant === 'client_credentials') {
+      if (!auth.client_id) {
+        ctx.addIssue({ code: 'custom', path: ['client_id'], message: 'grant client_credentials needs the client_id registered for this machine client at the authorization server' });
+      } else if (!auth.client_secret && method !== 'private_key_jwt') {
+        ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'grant client_credentials needs client_secret (write ${ENV_VAR}) or token_endpoint_auth_method: private_key_jwt with a private key' });
+      }
+      if (method === 'none') {
+        ctx.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: 'grant client_credentials needs a client that authenticates (client_secret_basic, client_secret_post or private_key_jwt), not none' });
+      }
+      if (auth.client_metadata_url) {
+        ctx.addIssue({ code: 'custom', path: ['client_metadata_url'], message: 'client_metadata_url is for browser logins (authorization_code); a client_credentials client is registered beforehand — remove it' });
+      }
+    }
     if (auth.client_metadata_url && !/^https:\/\/[^/]+\/.+/.test(auth.client_metadata_url)) {
       ctx.addIssue({ code: 'custom', path: ['client_metadata_url'], message: 'client_metadata_url must be an https URL with a path (it becomes the client_id)' });
     }
   })
-  .describe("Log Gatehouse in to this upstream with its own OAuth credentials (never the client's token). Run `gatehouse login <route>/<upstream>` once; tokens are kept in the OS keychain and refreshed.");
+  .describe(
+    "Log Gatehouse in to this upstream with its own OAuth credentials (never the client's token). Run `gatehouse login <route>/<upstream>` once; tokens are kept in the OS keychain and refreshed. With grant: client_credentials no login is needed: Gatehouse fetches its own tokens.",
+  );
 
 export const httpUpstreamSchema = z.strictObject({
   name: upstreamName,

@@ -2,7 +2,8 @@
  * The official MCP conformance suite drives Gatehouse's OAuth client (test/conformance/auth-client.ts,
  * which runs main/upstream/oauth/ as is): every auth scenario of the 2025-11-25 revision must
  * pass, and so must the draft ones it passes today (a draft scenario that starts failing is a
- * change to look at, and goes to the README's list with its reason).
+ * change to look at, and goes to the README's list with its reason). Of the extension scenarios,
+ * the client_credentials ones (SEP-1046) must pass: `grant: client_credentials` upstreams.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,7 +26,11 @@ interface SuiteResult {
 }
 
 async function runSuite(suite: string, outputDir: string): Promise<SuiteResult> {
-  const { stdout, stderr } = await run(process.execPath, [CONFORMANCE, 'client', '--command', CLIENT_COMMAND, '--suite', suite, '--verbose', '-o', outputDir], {
+  return runClient(['--suite', suite, '--verbose', '-o', outputDir]);
+}
+
+async function runClient(args: string[]): Promise<SuiteResult> {
+  const { stdout, stderr } = await run(process.execPath, [CONFORMANCE, 'client', '--command', CLIENT_COMMAND, ...args], {
     cwd: REPO_ROOT,
     timeout: 150_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -34,8 +39,12 @@ async function runSuite(suite: string, outputDir: string): Promise<SuiteResult> 
   for (const match of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed(?:, (\d+) warnings)?/gmu)) {
     scenarios.set(match[1]!, { passed: Number(match[2]), failed: Number(match[3]), warnings: Number(match[4] ?? 0) });
   }
-  const summary = stdout.slice(stdout.indexOf('=== SUITE SUMMARY ==='));
-  return { scenarios, output: summary || `${stdout.slice(-3000)}\n${stderr.slice(-3000)}` };
+  // One scenario run alone ends with "Passed: 8/8, 0 failed, 0 warnings" (on stderr) instead of a suite summary.
+  const single = /^Passed: (\d+)\/\d+, (\d+) failed, (\d+) warnings/m.exec(stderr);
+  const scenario = args[args.indexOf('--scenario') + 1];
+  if (single && args.includes('--scenario') && scenario) scenarios.set(scenario, { passed: Number(single[1]), failed: Number(single[2]), warnings: Number(single[3]) });
+  const at = stdout.indexOf('=== SUITE SUMMARY ===');
+  return { scenarios, output: at >= 0 ? stdout.slice(at) : `${stdout.slice(-3000)}\n${stderr.slice(-3000)}` };
 }
 
 /** The client scenarios `conformance list` tags with a revision, e.g. 2025-11-25. */
@@ -74,4 +83,12 @@ describe('the MCP conformance suite against the OAuth client', () => {
       expect({ scenario, failed: outcome.failed, warnings: outcome.warnings }, result.output).toEqual({ scenario, failed: 0, warnings: 0 });
     }
   }, 100_000);
+
+  it.each(['auth/client-credentials-basic', 'auth/client-credentials-jwt'])('passes the extension scenario %s (client_credentials, SEP-1046)', async (scenario) => {
+    const result = await runClient(['--scenario', scenario]);
+    const outcome = result.scenarios.get(scenario);
+    expect(outcome, `${scenario} did not run:\n${result.output}`).toBeDefined();
+    expect(outcome!.passed, result.output).toBeGreaterThan(0);
+    expect({ scenario, failed: outcome!.failed, warnings: outcome!.warnings }, result.output).toEqual({ scenario, failed: 0, warnings: 0 });
+  }, 60_000);
 });

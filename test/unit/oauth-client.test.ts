@@ -89,7 +89,12 @@ function answeringBrowser(answer: (authorizationUrl: URL) => URLSearchParams): B
 
 describe('config: the upstream auth block', () => {
   it('defaults: random loopback port, resource parameter on, two step-ups', () => {
-    expect(upstreamOAuthSchema.parse({ type: 'oauth' })).toMatchObject({ redirect_port: 0, resource_parameter: true, max_step_up: 2, scopes: [], signing_algorithm: 'RS256' });
+    expect(upstreamOAuthSchema.parse({ type: 'oauth' })).toMatchObject({ grant: 'authorization_code', redirect_port: 0, resource_parameter: true, max_step_up: 2, scopes: [], signing_algorithm: 'RS256' });
+  });
+
+  it('a machine client: client_credentials with a secret, or with a private key', () => {
+    expect(upstreamOAuthSchema.safeParse({ type: 'oauth', grant: 'client_credentials', client_id: 'c', client_secret: 's' }).success).toBe(true);
+    expect(upstreamOAuthSchema.safeParse({ type: 'oauth', grant: 'client_credentials', client_id: 'c', token_endpoint_auth_method: 'private_key_jwt', private_key_file: './k.pem' }).success).toBe(true);
   });
 
   it.each([
@@ -97,6 +102,10 @@ describe('config: the upstream auth block', () => {
     [{ client_id: 'c', token_endpoint_auth_method: 'client_secret_post' }, 'needs client_secret'],
     [{ client_id: 'c', token_endpoint_auth_method: 'private_key_jwt' }, 'private_key_jwt needs private_key_file or private_key_jwk'],
     [{ client_metadata_url: 'http://example.com/client.json' }, 'must be an https URL with a path'],
+    [{ grant: 'client_credentials' }, 'grant client_credentials needs the client_id'],
+    [{ grant: 'client_credentials', client_id: 'c' }, 'grant client_credentials needs client_secret'],
+    [{ grant: 'client_credentials', client_id: 'c', token_endpoint_auth_method: 'none' }, 'needs a client that authenticates'],
+    [{ grant: 'client_credentials', client_id: 'c', client_secret: 's', client_metadata_url: 'https://example.com/client.json' }, 'client_metadata_url is for browser logins'],
   ])('%j is refused: %s', (auth, message) => {
     const result = upstreamOAuthSchema.safeParse({ type: 'oauth', ...auth });
     expect(result.success).toBe(false);

@@ -8,6 +8,8 @@ import { UpstreamError } from '../upstream-error.js';
 
 export type OAuthClientErrorCode =
   | 'pkce_unsupported'
+  | 'grant_unsupported'
+  | 'client_credentials_refused'
   | 'registration_unavailable'
   | 'state_mismatch'
   | 'authorization_denied'

@@ -4,8 +4,9 @@
  * tokens rotate, and a reused one revokes the grant), re-authorization once on 401, and step-up
  * on 403 insufficient_scope with the union of scopes up to a limit. Implemented as a fetch
  * around the SDK transports, so Streamable HTTP and SSE, POST and GET, behave the same.
+ * A client_credentials upstream needs nobody: a missing or expiring token is simply fetched again.
  */
-import { auth, computeScopeUnion, extractWWWAuthenticateParams, isStrictScopeSuperset, type FetchLike } from '@modelcontextprotocol/client';
+import { OAuthError, auth, computeScopeUnion, extractWWWAuthenticateParams, isStrictScopeSuperset, type FetchLike } from '@modelcontextprotocol/client';
 
 import type { UpstreamOAuthConfig } from '../../config/schema.js';
 import type { BrowserStep } from './browser-step.js';
@@ -80,7 +81,9 @@ export class UpstreamAuthorizer {
     await this.loaded;
     if (this.flight) await this.flight.catch(() => undefined);
     const tokens = this.tokens;
-    if (tokens?.refresh_token && this.expiresSoon(tokens)) {
+    if (this.options.provider.machineClient) {
+      if (!tokens || this.expiresSoon(tokens)) await this.authorize({ scope: this.requestedScope ?? this.configuredScope(), reason: tokens ? 'the access token expires' : 'no token yet' });
+    } else if (tokens?.refresh_token && this.expiresSoon(tokens)) {
       await this.authorize({ reason: 'the access token expired and could not be refreshed' });
     }
     return this.tokens?.access_token;
@@ -107,7 +110,7 @@ export class UpstreamAuthorizer {
       let stepUps = 0;
       for (;;) {
         const token = await this.accessToken();
-        if (!token && !this.options.browser) {
+        if (!token && !this.options.browser && !this.options.provider.machineClient) {
           // Read the store again next time: the login may happen in another process.
           this.loaded = undefined;
           throw new AuthorizationNeeded(upstream, target, 'no stored tokens');
@@ -161,6 +164,24 @@ export class UpstreamAuthorizer {
     await this.authorize({ scope, resourceMetadataUrl: this.resourceMetadataUrl, force, reason: `the upstream asks for scope "${challengeScope ?? scope ?? ''}"` });
   }
 
+  /** The token endpoint's answer to a client_credentials request, with what to change. */
+  private clientCredentialsRefused(error: OAuthError): OAuthClientError {
+    const { target, config } = this.options;
+    const fixes: Record<string, string> = {
+      invalid_client: `check client_id ${config.client_id} and its ${config.token_endpoint_auth_method === 'private_key_jwt' ? 'private key (registered at the authorization server?)' : 'client_secret, and token_endpoint_auth_method'}`,
+      unauthorized_client: `allow the client_credentials grant for client ${config.client_id} at the authorization server`,
+      unsupported_grant_type: 'enable the client_credentials grant at the authorization server',
+      invalid_scope: `ask only for scopes client ${config.client_id} may have (auth.scopes)`,
+      invalid_target: 'register this upstream as a resource at the authorization server, or set auth.resource_parameter: false if it does not do resource indicators',
+    };
+    const fix = fixes[error.code] ?? 'see the authorization server\'s answer';
+    return new OAuthClientError('client_credentials_refused', `the authorization server refused a client_credentials token for upstream ${target}: ${error.code}${error.message ? ` (${error.message})` : ''} — ${fix}`, { cause: error });
+  }
+
+  private configuredScope(): string | undefined {
+    return this.options.config.scopes.join(' ') || undefined;
+  }
+
   private remember(resourceMetadataUrl: URL | undefined, scope: string | undefined): void {
     if (resourceMetadataUrl) this.resourceMetadataUrl = resourceMetadataUrl;
     this.requestedScope = computeScopeUnion(this.requestedScope, scope, this.options.config.scopes.join(' ') || undefined);
@@ -175,7 +196,7 @@ export class UpstreamAuthorizer {
 
   private async run(request: AuthorizeRequest): Promise<void> {
     const { provider, serverUrl, trace } = this.options;
-    const browser = this.options.browser?.();
+    const browser = provider.machineClient ? undefined : this.options.browser?.();
     provider.browser = browser;
     provider.needReason = request.reason;
     const common = { serverUrl, resourceMetadataUrl: request.resourceMetadataUrl, fetchFn: this.options.fetchFn };
@@ -192,6 +213,7 @@ export class UpstreamAuthorizer {
       if (authorizationNeededIn(error)) this.loaded = undefined;
       else if (!(error instanceof OAuthClientError)) {
         trace.error('token', `authorization failed: ${error instanceof Error ? error.message : String(error)}`, { issuer: this.issuer, resource: serverUrl });
+        if (provider.machineClient && error instanceof OAuthError) throw this.clientCredentialsRefused(error);
       }
       throw error;
     } finally {

@@ -4,6 +4,8 @@
  * spec leaves to the client — refuse an authorization server without PKCE S256, pick the client
  * (configured → Client ID Metadata Document → dynamic registration → advice), check `state`,
  * keep credentials in the secret store under issuer and resource — and traces every step.
+ * With `grant: client_credentials` it is a non-interactive provider (no redirect URL): the SDK
+ * asks for tokens with the grant `prepareTokenRequest` gives (OAuth 2.1 §4.2, SEP-1046).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -113,8 +115,23 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
     return callback;
   }
 
-  get redirectUrl(): string {
+  /** Undefined for client_credentials: that is how the SDK's `auth()` knows no browser is involved. */
+  get redirectUrl(): string | undefined {
+    if (this.machineClient) return undefined;
     return this.redirect ?? DEFAULT_REDIRECT;
+  }
+
+  /** Gatehouse is the client itself (client_credentials), not a person's agent. */
+  get machineClient(): boolean {
+    return this.options.config.grant === 'client_credentials';
+  }
+
+  /** The client_credentials token request (OAuth 2.1 §4.2); undefined leaves the SDK its code exchange. */
+  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
+    if (!this.machineClient) return undefined;
+    const params = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (scope) params.set('scope', scope);
+    return params;
   }
 
   get clientMetadataUrl(): string | undefined {
@@ -122,10 +139,11 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
+    if (this.machineClient) return { client_name: 'Gatehouse', software_id: 'gatehouse', redirect_uris: [], grant_types: ['client_credentials'] };
     return {
       client_name: 'Gatehouse',
       software_id: 'gatehouse',
-      redirect_uris: [this.redirectUrl],
+      redirect_uris: [this.redirectUrl ?? DEFAULT_REDIRECT],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       // A desktop app cannot keep a secret (RFC 8252 §8.5): dynamically registered, it is a public client.
@@ -181,7 +199,7 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   async saveTokens(tokens: StoredOAuthTokens, ctx?: { issuer: string }): Promise<void> {
     const issuer = ctx?.issuer ?? tokens.issuer ?? this.issuer;
     if (!issuer) throw new Error('tokens arrived before the authorization server was known');
-    const step = this.exchangingCode ? 'token' : 'refresh';
+    const step = this.exchangingCode || this.machineClient ? 'token' : 'refresh';
     const previous = this.issuer === issuer ? this.cachedTokens : undefined;
     this.exchangingCode = false;
     this.issuer = issuer;
@@ -269,6 +287,10 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
       trace.error('authorization-server-metadata', `issuer ${issuer} is not the configured ${config.issuer}`, where);
       throw new OAuthClientError('issuer_not_allowed', `upstream ${target} names authorization server ${issuer}, but its config allows only ${config.issuer} — fix auth.issuer if the upstream moved, otherwise do not log in`);
     }
+    if (this.machineClient) {
+      this.checkClientCredentialsGrant(issuer, metadata);
+      return;
+    }
     const methods = metadata?.code_challenge_methods_supported;
     if (!methods?.includes('S256')) {
       const found = metadata ? (methods ? `code_challenge_methods_supported is [${methods.join(', ')}]` : 'its metadata has no code_challenge_methods_supported') : 'it publishes no authorization server metadata (RFC 8414 or OpenID discovery)';
@@ -294,6 +316,21 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
       `issuer ${issuer}: PKCE S256, client: ${registration}${metadata?.authorization_response_iss_parameter_supported ? ', iss on the authorization response (RFC 9207) checked' : ''}`,
       where,
     );
+  }
+
+  /** No PKCE, no registration: the grant must be offered (when the metadata lists grants at all). */
+  private checkClientCredentialsGrant(issuer: string, metadata: AuthorizationServerMetadata | undefined): void {
+    const { trace, target, serverUrl, config } = this.options;
+    const where = { issuer, resource: serverUrl };
+    const grants = metadata?.grant_types_supported;
+    if (grants && !grants.includes('client_credentials')) {
+      trace.error('authorization-server-metadata', `refused: grant_types_supported is [${grants.join(', ')}], without client_credentials`, where);
+      throw new OAuthClientError(
+        'grant_unsupported',
+        `authorization server ${issuer} of upstream ${target} does not offer the client_credentials grant (grant_types_supported: ${grants.join(', ')}) — enable it for client ${config.client_id}, or log in as a person (remove grant: client_credentials)`,
+      );
+    }
+    trace.ok('authorization-server-metadata', `issuer ${issuer}: client_credentials grant as ${config.client_id} (${config.token_endpoint_auth_method ?? 'client_secret_basic'})`, where);
   }
 
   private async clientMetadataDocumentServed(url: string, where: { issuer: string; resource: string }): Promise<boolean> {
