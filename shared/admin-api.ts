@@ -79,9 +79,10 @@ export interface UpstreamSummary {
   detail?: string;
   /**
    * Secured upstreams: the gateway's own login there (issue #7). `issuer` once known (from the
-   * stored tokens or auth.issuer); `expired`: tokens it holds but can no longer use.
+   * stored tokens or auth.issuer); `expired`: tokens it holds but can no longer use. `machine`:
+   * grant client_credentials — Gatehouse gets its own tokens whenever it needs one, nobody logs in.
    */
-  login?: { issuer?: string; state: 'logged_in' | 'needed' | 'expired' };
+  login?: { issuer?: string; state: 'logged_in' | 'needed' | 'expired'; machine?: true };
 }
 
 // POST /api/upstream-login {route, upstream}  → UpstreamLoginStarted

@@ -359,6 +359,22 @@ export const idpUserSchema = z
     }
   });
 
+/** The built-in IdP's own client for the gateway (introspection, revocation): configured clients may not take its id. */
+export const GATEWAY_IDP_CLIENT_ID = 'gatehouse-gateway';
+
+/** A machine client of the built-in IdP: no person, no browser — tokens by client_credentials. */
+export const idpClientSchema = z
+  .strictObject({
+    client_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : and - only, at most 128 characters')
+      .describe('The client id; also the subject (sub) of its tokens. Example: nightly-agent'),
+    client_secret: z.string().min(1).describe('Its secret, sent with HTTP Basic (client_secret_basic) or in the form (client_secret_post); write ${ENV_VAR} rather than the secret itself.'),
+    groups: z.array(z.string()).default([]).describe('Groups, issued in the "groups" claim of its tokens, so route ACLs treat it like a user of these groups. Example: [warehouse-ops]'),
+    name: z.string().optional().describe('Display name.'),
+  })
+  .describe('A machine client (CI job, agent, another service) that gets tokens with the client_credentials grant (OAuth 2.1 §4.2, MCP extension SEP-1046).');
+
 export const DEMO_USERS = [
   { username: 'alice', password: 'demo', groups: ['warehouse-ops'], name: 'Alice (warehouse ops)' },
   { username: 'bob', password: 'demo', groups: ['customer-support'], name: 'Bob (customer support)' },
@@ -369,10 +385,22 @@ export const builtinIdpSchema = z
     kind: z.literal('builtin'),
     port: z.number().int().min(0).max(65535).default(8401).describe('Port of the identity provider (issuer http://127.0.0.1:PORT); 0 picks a free one.'),
     users: z.array(idpUserSchema).min(1).default(DEMO_USERS).describe('Who can sign in. Default: the demo users alice and bob, password demo.'),
+    clients: z
+      .array(idpClientSchema)
+      .default([])
+      .superRefine((clients, ctx) => {
+        const seen = new Set<string>();
+        clients.forEach((client, index) => {
+          if (client.client_id === GATEWAY_IDP_CLIENT_ID) ctx.addIssue({ code: 'custom', path: [index, 'client_id'], message: `${GATEWAY_IDP_CLIENT_ID} is the gateway's own client at the built-in IdP; pick another client_id` });
+          if (seen.has(client.client_id)) ctx.addIssue({ code: 'custom', path: [index, 'client_id'], message: `client ${client.client_id} is listed twice; give each client its own client_id` });
+          seen.add(client.client_id);
+        });
+      })
+      .describe('Machine clients registered beforehand, which get tokens with client_credentials (for routes of this IdP) instead of a login.'),
     access_token_ttl_s: z.number().int().positive().default(3600).describe('Access token lifetime.'),
     refresh_token_ttl_s: z.number().int().positive().default(14 * 24 * 3600).describe('Refresh token lifetime (rotated on every use).'),
   })
-  .describe("Gatehouse's built-in development identity provider (oidc-provider): login page, PKCE, dynamic client registration, resource indicators, introspection, revocation.");
+  .describe("Gatehouse's built-in development identity provider (oidc-provider): login page, PKCE, dynamic client registration, client_credentials for machine clients, resource indicators, introspection, revocation.");
 
 export const gatehouseConfigSchema = z
   .strictObject({

@@ -315,9 +315,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const config = runtime.route.upstreams.find((upstream) => upstream.name === name);
     if (!config || !isSecuredUpstream(config)) return undefined;
     // Without a secret store nothing is held: needed, and logging in says what to fix.
-    if (!options.upstreamOAuth) return loginStatus({ issuer: config.auth.issuer }, undefined);
+    const machine = config.auth.grant === 'client_credentials';
+    if (!options.upstreamOAuth) return loginStatus({ issuer: config.auth.issuer, machine }, undefined);
     const authorizer = options.upstreamOAuth.authorizer(config, runtime.route.path);
-    return loginStatus({ issuer: authorizer.issuer ?? config.auth.issuer, tokens: authorizer.tokens }, runtime.shared.upstreams.get(name)?.state);
+    return loginStatus({ issuer: authorizer.issuer ?? config.auth.issuer, tokens: authorizer.tokens, machine }, runtime.shared.upstreams.get(name)?.state);
   };
 
   return {

@@ -131,6 +131,8 @@ export type UpstreamLogin = NonNullable<UpstreamSummary['login']>;
 export interface LoginView {
   issuer?: string;
   tokens?: { expires_at?: number; refresh_token?: string };
+  /** grant client_credentials: no login; a token is fetched whenever one is needed. */
+  machine?: boolean;
 }
 
 /**
@@ -142,6 +144,8 @@ export interface LoginView {
 export function loginStatus(view: LoginView, upstreamState: string | undefined, now = Date.now()): UpstreamLogin {
   const issuer = view.issuer ? { issuer: view.issuer } : {};
   const tokens = view.tokens;
+  // Nothing for a person to do: the next request fetches a token (or the upstream's error says why not).
+  if (view.machine) return { ...issuer, state: 'logged_in', machine: true };
   if (!tokens) return { ...issuer, state: 'needed' };
   const unusable = (tokens.expires_at !== undefined && tokens.expires_at <= now && !tokens.refresh_token) || upstreamState === 'auth_needed';
   return { ...issuer, state: unusable ? 'expired' : 'logged_in' };

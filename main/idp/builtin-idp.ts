@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Provider from 'oidc-provider';
 
-import type { BuiltinIdpConfig } from '../config/schema.js';
+import { GATEWAY_IDP_CLIENT_ID, type BuiltinIdpConfig } from '../config/schema.js';
 import { captureExchanges } from '../trace/exchange-capture.js';
 import type { TraceBus } from '../trace/trace-bus.js';
 import { AccountStore } from './account-store.js';
@@ -53,8 +53,6 @@ export interface RunningIdp {
   revokeResource(resource: string): Promise<{ grants: number; accessTokens: number; refreshTokens: number }>;
   close(): Promise<void>;
 }
-
-export const INTROSPECTION_CLIENT_ID = 'gatehouse-gateway';
 
 /** The issuer names the address clients should use: a wildcard bind is reached over 127.0.0.1. */
 function issuerHost(host: string): string {
@@ -116,7 +114,7 @@ export async function startBuiltinIdp(options: BuiltinIdpOptions): Promise<Runni
   }
 
   const issuer = `http://${issuerHost(host)}:${port}`;
-  const introspectionClient = { clientId: INTROSPECTION_CLIENT_ID, clientSecret: randomBytes(32).toString('base64url') };
+  const introspectionClient = { clientId: GATEWAY_IDP_CLIENT_ID, clientSecret: randomBytes(32).toString('base64url') };
   const accounts = new AccountStore(options.config.users);
 
   const provider = new Provider(

@@ -134,7 +134,7 @@ export function traceProviderEvents(provider: Provider, tracer: IdpTracer): void
 
   provider.on('grant.success', (ctx) => {
     const grantType = stringParam(ctx, 'grant_type') ?? 'unknown';
-    const at = ctx.oidc.entities.AccessToken;
+    const at = ctx.oidc.entities.AccessToken ?? ctx.oidc.entities.ClientCredentials;
     const rotated = ctx.oidc.entities.RotatedRefreshToken !== undefined;
     const format = at?.resourceServer?.accessTokenFormat === 'jwt' ? 'JWT' : 'opaque';
     const audience = audienceOf(at?.aud);
@@ -148,7 +148,7 @@ export function traceProviderEvents(provider: Provider, tracer: IdpTracer): void
           : '';
     tracer.step(grantType === 'refresh_token' ? 'refresh' : 'token', 'ok', {
       clientId: ctx.oidc.client?.clientId,
-      subject: at?.accountId,
+      subject: at && 'accountId' in at ? at.accountId : undefined,
       resource: audience,
       detail: `${grantType}: ${format} access token for ${audience ?? 'the userinfo endpoint only (no resource)'}, ${scopesText(at?.scope)}, expires in ${at?.expiration ?? '?'} s${refresh}`,
     });

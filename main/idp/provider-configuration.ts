@@ -3,12 +3,13 @@
  * clients. Authorization code with PKCE S256 for every client, `iss` on every authorization
  * response (RFC 9207, always on in oidc-provider 9), open dynamic client registration (RFC 7591),
  * Client ID Metadata Documents, resource indicators (RFC 8707) with per-route token formats,
- * refresh tokens rotated on every use, introspection (RFC 7662) and revocation (RFC 7009).
+ * refresh tokens rotated on every use, introspection (RFC 7662) and revocation (RFC 7009), and
+ * client_credentials (OAuth 2.1 §4.2) for the machine clients the config lists, nobody else.
  *
  * Every default oidc-provider says a deployment "should/must change" is set here, so it prints
  * nothing at start; what stays a development choice (no TLS on loopback) is deliberate.
  */
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { interactionPolicy } from 'oidc-provider';
 
 import type { BuiltinIdpConfig } from '../config/schema.js';
@@ -94,6 +95,16 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      ...config.clients.map((client): ClientMetadata => ({
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        client_name: client.name ?? client.client_id,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        // Basic or form: oidc-provider takes one method per client, and Basic is what SEP-1046 clients send first.
+        token_endpoint_auth_method: 'client_secret_basic',
+      })),
     ],
     clientDefaults: {
       // RFC 7591's default is authorization_code only; MCP clients that leave grant_types out
@@ -164,7 +175,8 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       // tokens only; without DPoP in the metadata clients do not bind their tokens.
       dPoP: { enabled: false },
       rpInitiatedLogout: { enabled: false },
-      clientCredentials: { enabled: false },
+      // Only clients registered for the grant may use it: the configured machine clients.
+      clientCredentials: { enabled: true },
     },
 
     // MCP clients rarely ask for offline_access: a refresh token goes to every client registered
@@ -176,7 +188,9 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     extraTokenClaims: (_ctx, token) => {
       const accountId = 'accountId' in token && typeof token.accountId === 'string' ? token.accountId : undefined;
       const user = accountId ? accounts.find(accountId) : undefined;
-      return user ? { groups: user.groups } : undefined;
+      if (user) return { groups: user.groups };
+      const machine = token.kind === 'ClientCredentials' ? config.clients.find((client) => client.client_id === token.clientId) : undefined;
+      return machine ? { groups: machine.groups } : undefined;
     },
 
     interactions: {

@@ -76,4 +76,9 @@ describe('a secured upstream’s login state', () => {
   it('is expired when tokens are held but the upstream still asks for a login (it refused them)', () => {
     expect(loginStatus({ issuer, tokens: { expires_at: now + 60_000, refresh_token: 'r' } }, 'auth_needed', now).state).toBe('expired');
   });
+
+  it('needs nobody with client_credentials: without tokens, or with an expired one, the next request fetches one', () => {
+    expect(loginStatus({ issuer, machine: true }, 'connecting', now)).toEqual({ issuer, state: 'logged_in', machine: true });
+    expect(loginStatus({ issuer, machine: true, tokens: { expires_at: now - 1 } }, 'connected', now)).toEqual({ issuer, state: 'logged_in', machine: true });
+  });
 });

@@ -90,7 +90,10 @@ function describeExpiry(tokens: TokenSet | undefined, now = Date.now()): string 
   return seconds > 0 ? `expires in ${seconds} s` : `expired ${-seconds} s ago`;
 }
 
-/** `gatehouse login <route>/<upstream>`: the browser login, then a tools/list with the new tokens. */
+/**
+ * `gatehouse login <route>/<upstream>`: the browser login, then a tools/list with the new tokens.
+ * For a client_credentials upstream: a token request, which proves the credentials.
+ */
 export async function login(configFile: string, target: string, options: OAuthCliOptions = {}): Promise<number> {
   const streams = io(options);
   const env = options.env ?? process.env;
@@ -122,7 +125,9 @@ export async function login(configFile: string, target: string, options: OAuthCl
     // The upstream's own 401 says where its metadata is and which scopes it wants (MCP discovery starts there).
     const challenge = await probeChallenge(upstream);
     if (challenge.status !== 401 && upstream.kind === 'http') streams.out(`Note: ${upstream.url} answered ${challenge.status} without a token; logging in anyway.`);
-    streams.out(`Logging in to ${shown} — finish the login in your browser…`);
+    const machine = upstream.auth.grant === 'client_credentials';
+    // A machine client needs no login; this checks its credentials now rather than on the first call.
+    streams.out(machine ? `Getting a token for ${shown} as client ${upstream.auth.client_id} (client_credentials; the gateway does this by itself, no login needed)…` : `Logging in to ${shown} — finish the login in your browser…`);
     await authorizer.authorize({ scope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, force: true, reason: 'gatehouse login' });
 
     const client = new Client({ name: 'gatehouse-login', version: '0.1.0' });

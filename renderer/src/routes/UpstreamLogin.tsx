@@ -20,6 +20,7 @@ type Waiting = Extract<UpstreamLoginStarted, { state: 'waiting_for_browser' }>;
 const LOGIN_WORDS = { logged_in: 'logged in', expired: 'login expired', needed: 'login needed' } as const;
 
 function needsLogin(upstream: UpstreamSummary): boolean {
+  if (upstream.login?.machine) return false;
   return upstream.state === 'auth_needed' || upstream.login?.state === 'needed' || upstream.login?.state === 'expired';
 }
 
@@ -27,6 +28,16 @@ function needsLogin(upstream: UpstreamSummary): boolean {
 export function UpstreamLoginActions({ upstream, busy, onLogin, onLogout }: { upstream: UpstreamSummary; busy: boolean; onLogin: () => void; onLogout: () => void }) {
   const login = upstream.login;
   if (!login && !needsLogin(upstream)) return null;
+  if (login?.machine) {
+    return (
+      <span className="row upstream-login">
+        <span className="badge" title={`Gatehouse gets its own tokens${login.issuer ? ` from ${login.issuer}` : ''} with the client_credentials grant: nobody logs in`}>
+          <Icon name="user" size={11} />
+          client credentials
+        </span>
+      </span>
+    );
+  }
   return (
     <span className="row upstream-login">
       {login && (
