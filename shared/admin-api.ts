@@ -149,7 +149,8 @@ export interface RouteSummary {
 }
 
 // GET /api/client-configs?route=
-export type ClientKind = 'cursor' | 'claude-desktop' | 'vscode' | 'claude-code';
+/** `machine`: a script or CI job with a machine client of the built-in IdP (client_credentials). */
+export type ClientKind = 'cursor' | 'claude-desktop' | 'vscode' | 'claude-code' | 'machine';
 
 export interface ClientConfigSnippet {
   client: ClientKind;

@@ -4,6 +4,8 @@
  * Desktop's claude_desktop_config.json (stdio only, so through mcp-remote), VS Code's
  * .vscode/mcp.json and Claude Code's `claude mcp add`. Where the route's identity provider has no
  * registration endpoint, each one carries a pre-registered client id in that client's own way.
+ * With machine clients at the built-in IdP, also a script: a client_credentials token, then the
+ * MCP Inspector CLI with it — what a CI job does.
  */
 import type { ClientConfigSnippet, RouteSummary } from '../../shared/admin-api.js';
 
@@ -15,8 +17,14 @@ export interface ClientConfigInput {
   /** The name the server gets in the client, e.g. gatehouse-ecommerce-mcp. */
   name: string;
   registration: Registration;
-  /** The built-in IdP: its users sign in on its own page. */
-  builtinIdp?: { users: Array<{ username: string; groups: string[] }>; demoPasswords: boolean };
+  /** The built-in IdP: its users sign in on its own page; its machine clients get tokens by client_credentials. */
+  builtinIdp?: {
+    users: Array<{ username: string; groups: string[] }>;
+    demoPasswords: boolean;
+    issuer?: string;
+    /** `secret` only where it is published (the demo's); otherwise the script reads it from the environment. */
+    machineClients?: Array<{ clientId: string; groups: string[]; secret?: string }>;
+  };
 }
 
 const CLIENT_ID_PLACEHOLDER = 'YOUR_CLIENT_ID';
@@ -120,6 +128,26 @@ function claudeCode(input: ClientConfigInput): ClientConfigSnippet {
   return { client: 'claude-code', title: 'Claude Code', language: 'shell', content: `${words.map(shellQuote).join(' ')}\n`, notes };
 }
 
+function machineScript(input: ClientConfigInput): ClientConfigSnippet | undefined {
+  const { route, builtinIdp } = input;
+  const machine = builtinIdp?.machineClients?.[0];
+  if (route.auth.mode === 'none' || !builtinIdp?.issuer || !machine) return undefined;
+  const secret = machine.secret ?? '"$CLIENT_SECRET"';
+  const form = ['grant_type=client_credentials', `resource=${route.url}`, ...(route.auth.scopes.length ? [`scope=${route.auth.scopes.join(' ')}`] : [])];
+  const content = [
+    `TOKEN=$(curl -s -u ${shellQuote(machine.clientId)}:${machine.secret ? shellQuote(secret) : secret} ${form.map((field) => `-d ${shellQuote(field)}`).join(' ')} ${shellQuote(`${builtinIdp.issuer}/token`)} \\`,
+    `  | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
+    `npx @modelcontextprotocol/inspector@2 --cli ${shellQuote(route.url)} --transport http --method tools/list --header "Authorization: Bearer $TOKEN"`,
+    '',
+  ].join('\n');
+  const notes = [
+    `A script or CI job has no person to sign in: it is machine client ${machine.clientId}${machine.groups.length ? ` (${machine.groups.join(', ')})` : ''} of the built-in identity provider and gets its token with the client_credentials grant (no refresh token: ask again when it expires).`,
+  ];
+  if (!machine.secret) notes.push(`Set CLIENT_SECRET to its client_secret from the config (idp.clients).`);
+  return { client: 'machine', title: 'Script / CI (client credentials)', language: 'shell', content, notes };
+}
+
 export function clientConfigs(input: ClientConfigInput): ClientConfigSnippet[] {
-  return [cursor(input), claudeDesktop(input), vscode(input), claudeCode(input)];
+  const script = machineScript(input);
+  return [cursor(input), claudeDesktop(input), vscode(input), claudeCode(input), ...(script ? [script] : [])];
 }

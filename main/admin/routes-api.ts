@@ -1,6 +1,7 @@
 /** GET /api/routes and GET /api/client-configs?route= */
 import express, { type Router } from 'express';
 
+import { DEMO_MACHINE_CLIENT } from '../demo/demo-config.js';
 import type { RouteRuntime } from '../gateway/route-runtime.js';
 import type { AdminContext } from './admin-context.js';
 import { clientConfigs, serverName, type Registration } from './client-configs.js';
@@ -17,6 +18,11 @@ async function registrationAt(runtime: RouteRuntime): Promise<Registration> {
   } catch {
     return 'unknown';
   }
+}
+
+/** The demo's machine client with its published secret (no secret: it is in the README). */
+function isPublishedDemoSecret(client: { client_id: string; client_secret: string }): boolean {
+  return client.client_id === DEMO_MACHINE_CLIENT.client_id && client.client_secret === DEMO_MACHINE_CLIENT.client_secret;
 }
 
 export function routesRouter(context: AdminContext): Router {
@@ -37,7 +43,15 @@ export function routesRouter(context: AdminContext): Router {
         name: serverName(runtime.route.path),
         registration: await registrationAt(runtime),
         ...(builtin
-          ? { builtinIdp: { users: idp.users.map((u) => ({ username: u.username, groups: u.groups })), demoPasswords: context.demo && idp.users.every((u) => u.password === 'demo') } }
+          ? {
+              builtinIdp: {
+                users: idp.users.map((u) => ({ username: u.username, groups: u.groups })),
+                demoPasswords: context.demo && idp.users.every((u) => u.password === 'demo'),
+                issuer: gateway.idp?.issuer,
+                // Only the demo's published secret is shown; any other stays where the config keeps it.
+                machineClients: idp.clients.map((c) => ({ clientId: c.client_id, groups: c.groups, ...(context.demo && isPublishedDemoSecret(c) ? { secret: c.client_secret } : {}) })),
+              },
+            }
           : {}),
       }),
     );

@@ -17,6 +17,12 @@ import {
 import { demoShopAcl } from '../policy/demo-acl.js';
 import { ORDER_STATUSES } from './shop-api.js';
 
+/**
+ * The demo's machine client (client_credentials, no person): a published secret like the demo
+ * users' password `demo`, for trying a CI job or agent against the shop with zero setup.
+ */
+export const DEMO_MACHINE_CLIENT = { client_id: 'demo-agent', client_secret: 'demo', groups: ['warehouse-ops'], name: 'Demo agent (warehouse ops)' };
+
 export interface DemoConfigOptions {
   /** Base URL of the running shop API, as returned by startShopApi(). */
   shopUrl: string;
@@ -171,7 +177,7 @@ export function demoConfig(options: DemoConfigOptions): GatehouseConfig {
   const auth = options.auth ? { auth: demoAuth() } : {};
   return {
     listen: { host: '127.0.0.1', port: options.port, max_body_bytes: 4 * 1024 * 1024 },
-    ...(options.auth ? { idp: builtinIdpSchema.parse({ kind: 'builtin', port: options.idpPort ?? 8401 }) } : {}),
+    ...(options.auth ? { idp: builtinIdpSchema.parse({ kind: 'builtin', port: options.idpPort ?? 8401, clients: [DEMO_MACHINE_CLIENT] }) } : {}),
     routes: [
       {
         path: '/ecommerce-mcp',

@@ -5,10 +5,12 @@
  * gateway reload, settings, and the window's own page with its CSP. Alice signs in with the MCP
  * SDK's OAuth client against the built-in IdP, so decisions and trace events come from real traffic.
  */
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,7 @@ const SHOP = '/ecommerce-mcp';
 const ALICE_TOOLS = ['list-orders', 'get-order', 'list-inventory', 'check-inventory', 'restock-item'];
 const HIDDEN_FROM_ALICE = ['cancel-order', 'get-customer', 'update-customer-contact'];
 
+const run = promisify(execFile);
 let launched: LaunchedGatehouse;
 let dataDir: string;
 let rendererDir: string;
@@ -194,7 +197,7 @@ describe('overview, routes and client configs', () => {
       const url = launched.gateway.url(routePath);
       const name = `gatehouse-${routePath.slice(1)}`;
       const snippets = await json<ClientConfigSnippet[]>(`/api/client-configs?route=${encodeURIComponent(routePath)}`);
-      expect(snippets.map((s) => s.client)).toEqual(['cursor', 'claude-desktop', 'vscode', 'claude-code']);
+      expect(snippets.map((s) => s.client)).toEqual(['cursor', 'claude-desktop', 'vscode', 'claude-code', 'machine']);
       const byClient = Object.fromEntries(snippets.map((s) => [s.client, s]));
       for (const snippet of snippets.filter((s) => s.language === 'json')) expect(() => JSON.parse(snippet.content)).not.toThrow();
 
@@ -211,12 +214,22 @@ describe('overview, routes and client configs', () => {
 
       expect(byClient['claude-code']!.content).toBe(`claude mcp add --transport http ${name} ${url}\n`);
       // The built-in IdP has registration: every client gets the sign-in note, none a static client id.
-      for (const snippet of snippets) {
+      for (const snippet of snippets.filter((s) => s.client !== 'machine')) {
         expect(snippet.notes.join(' ')).toMatch(/dynamic client registration/);
         expect(snippet.content).not.toContain('YOUR_CLIENT_ID');
       }
     }
   });
+
+  it("gives a script for the demo's machine client that really lists the tools its groups allow (curl, the IdP, the Inspector CLI)", async () => {
+    const snippets = await json<ClientConfigSnippet[]>(`/api/client-configs?route=${encodeURIComponent(SHOP)}`);
+    const script = snippets.find((s) => s.client === 'machine')!;
+    expect(script.content).toContain('-u demo-agent:demo');
+    expect(script.notes.join(' ')).toContain('client_credentials');
+    const { stdout } = await run('sh', ['-c', script.content], { timeout: 60_000, env: process.env });
+    const listed = JSON.parse(stdout) as { tools: Array<{ name: string }> };
+    expect(listed.tools.map((tool) => tool.name)).toEqual(ALICE_TOOLS);
+  }, 90_000);
 
   it('answers an unknown route with 404 naming the routes there are', async () => {
     const response = await api('/api/client-configs?route=/nope');

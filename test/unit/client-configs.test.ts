@@ -57,4 +57,15 @@ describe('client configs', () => {
     const snippets = byClient(clientConfigs({ route: { ...route({ mode: 'none', scopes: [] }), url: 'http://127.0.0.1:8400/a b' }, name: "it's", registration: 'dynamic' }));
     expect(snippets['claude-code'].content).toBe(`claude mcp add --transport http 'it'\\''s' 'http://127.0.0.1:8400/a b'\n`);
   });
+
+  it('a machine client of the built-in IdP gets a script: its secret from the environment unless it is the published demo one', () => {
+    const auth: RouteSummary['auth'] = { mode: 'jwt', issuer: 'http://127.0.0.1:8401', scopes: ['shop:read'] };
+    const builtinIdp = { users: [], demoPasswords: false, issuer: 'http://127.0.0.1:8401', machineClients: [{ clientId: 'nightly', groups: ['ops'] }] };
+    const script = byClient(clientConfigs({ route: route(auth), name: 'search', registration: 'dynamic', builtinIdp })).machine;
+    expect(script.content).toContain(`curl -s -u nightly:"$CLIENT_SECRET" -d grant_type=client_credentials -d resource=${URL_} -d scope=shop:read http://127.0.0.1:8401/token`);
+    expect(script.content).toContain(`--cli ${URL_} --transport http --method tools/list --header "Authorization: Bearer $TOKEN"`);
+    expect(script.notes.join(' ')).toContain('Set CLIENT_SECRET');
+    const none = clientConfigs({ route: route({ mode: 'none', scopes: [] }), name: 'search', registration: 'dynamic', builtinIdp });
+    expect(none.map((s) => s.client)).not.toContain('machine');
+  });
 });
