@@ -147,6 +147,21 @@ describe('grouping the gateway’s own OAuth steps into login flows', () => {
       ['upstream-login:secured/everything', 'logout', 'ok'],
     ]);
   });
+
+  it('calls a token the gateway got as a machine client what it is: client credentials, not a login', () => {
+    seq = 300;
+    now = T0;
+    const events = [
+      step('resource-metadata', 'ok', `${RESOURCE}: resource ${RESOURCE}, authorization servers ${ISSUER}`),
+      step('authorization-server-metadata', 'ok', `issuer ${ISSUER}: client_credentials grant as gatehouse-upstream (client_secret_basic)`),
+      step('token', 'ok', 'access token eyJhbGci…pQ7, expires in 300 s; saved in the keychain'),
+      step('token', 'ok', 'access token eyJhbGci…Zz1, expires in 300 s; saved in the keychain', 300_000),
+    ];
+    expect(groupUpstreamLogins(events).map((login) => [login.flow, login.status, login.steps.length])).toEqual([
+      ['client-credentials', 'ok', 3],
+      ['client-credentials', 'ok', 1],
+    ]);
+  });
 });
 
 describe('the handshake list with both kinds', () => {

@@ -21,8 +21,11 @@ const TEST_CLIENT = 'test-client';
 /** Longer than one authorizer run's discovery takes, shorter than the time between two logins. */
 export const FLOW_GAP_MS = 2 * 60_000;
 
-/** What the flow did: a login (browser), a silent refresh, a step-up to a wider scope, a logout. */
-export type UpstreamLoginKind = 'login' | 'refresh' | 'step-up' | 'logout';
+/**
+ * What the flow did: a login (browser), a silent refresh, a step-up to a wider scope, a logout, or
+ * a token the gateway got as a machine client (client_credentials: a token request, nobody logs in).
+ */
+export type UpstreamLoginKind = 'login' | 'refresh' | 'step-up' | 'logout' | 'client-credentials';
 
 export interface UpstreamLoginStep {
   event: OAuthClientStepEvent;
@@ -81,6 +84,7 @@ function kindOf(steps: readonly UpstreamLoginStep[]): UpstreamLoginKind {
   const has = (step: Step, outcome?: 'ok' | 'error') => steps.some(({ event }) => event.step === step && (outcome === undefined || event.outcome === outcome));
   if (has('revocation') || has('keychain', 'ok')) return 'logout';
   if (has('step-up')) return 'step-up';
+  if (has('token') && !has('authorize') && !has('callback')) return 'client-credentials';
   if (has('authorize', 'ok') || has('callback') || has('token')) return 'login';
   // The stored tokens are thrown away when the authorization server refuses a refresh.
   if (has('refresh') || has('keychain', 'error')) return 'refresh';
@@ -154,4 +158,5 @@ export const FLOW_WORDS: Record<UpstreamLoginKind, string> = {
   refresh: 'token refresh',
   'step-up': 'step-up',
   logout: 'logout',
+  'client-credentials': 'client credentials',
 };
