@@ -325,10 +325,18 @@ export interface ToolCallOutcome {
 }
 
 // GET /api/settings   PUT /api/settings (SettingsUpdate)  → {saved, restartNeeded}
+/** A machine client of the built-in IdP (client_credentials), as the window shows it (never the secret). */
+export interface IdpClientSummary {
+  clientId: string;
+  groups: string[];
+  name?: string;
+}
+
 export interface Settings {
   listen: { host: string; port: number };
   adminPort: number;
-  idp?: { users: IdpUserSummary[] };
+  /** `clients` are read-only here: they are edited in the config file, where the secret stays a `${ENV}` reference. */
+  idp?: { users: IdpUserSummary[]; clients: IdpClientSummary[] };
   configPath?: string;
   dataDir: string;
   /** Where secrets live: the OS keychain, or the opt-in encrypted file. */

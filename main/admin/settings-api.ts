@@ -116,7 +116,9 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
     const settings: Settings = {
       listen: { host: gateway.host, port: gateway.port },
       adminPort: context.adminPort(),
-      ...(gateway.config.idp ? { idp: { users: gateway.config.idp.users.map(userSummary) } } : {}),
+      ...(gateway.config.idp
+        ? { idp: { users: gateway.config.idp.users.map(userSummary), clients: gateway.config.idp.clients.map((c) => ({ clientId: c.client_id, groups: c.groups, ...(c.name ? { name: c.name } : {}) })) } }
+        : {}),
       ...(context.configPath ? { configPath: context.configPath } : {}),
       dataDir: context.dataDir,
       ...(await secretsStatus(context)),

@@ -205,6 +205,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
 
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.access_token_ttl_s,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.access_token_ttl_s,
       AuthorizationCode: AUTHORIZATION_CODE_TTL_S,
       IdToken: config.access_token_ttl_s,
       RefreshToken: config.refresh_token_ttl_s,

@@ -276,6 +276,7 @@ describe('the window against the running demo', () => {
     await openScreen('settings');
     await byTestId('settings-port').waitFor();
     for (const user of ['alice', 'bob']) await page.locator(`[data-testid="idp-user-row"][data-username="${user}"]`).waitFor();
+    expect(await byTestId('idp-clients').innerText()).toContain('demo-agent');
     // The test keychain is empty but readable: its list, not an error.
     const settings = byTestId('screen-settings');
     await byTestId('keychain').or(settings.getByText('Nothing stored')).waitFor();

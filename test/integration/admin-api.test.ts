@@ -493,6 +493,8 @@ describe('faults, settings, the window', () => {
     expect(settings.listen).toEqual({ host: '127.0.0.1', port: launched.gateway.port });
     expect(settings.adminPort).toBe(launched.admin.port);
     expect(settings.idp?.users.map((u) => u.username)).toEqual(['alice', 'bob']);
+    // The demo's machine client, without its secret (which is also "demo").
+    expect(settings.idp?.clients).toEqual([{ clientId: 'demo-agent', groups: ['warehouse-ops'], name: 'Demo agent (warehouse ops)' }]);
     expect(settings.dataDir).toBe(dataDir);
     expect(['keychain', 'encrypted-file', 'unavailable']).toContain(settings.secretsBackend);
     if (settings.secretsBackend === 'unavailable') expect(settings.secretsProblem).toBeTruthy();

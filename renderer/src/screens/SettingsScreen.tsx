@@ -8,6 +8,7 @@ import { toAdminError, useQuery } from '../api/use-query.js';
 import { ErrorCallout } from '../components/ErrorCallout.js';
 import { Icon } from '../components/Icon.js';
 import { KeychainList } from '../settings/KeychainList.js';
+import { MachineClients } from '../settings/MachineClients.js';
 import '../settings/settings.css';
 import { UsersEditor, type EditableUser } from '../settings/UsersEditor.js';
 
@@ -123,6 +124,7 @@ export function SettingsScreen() {
             <p className="muted small">Demo users who can sign in at the built-in IdP. Their groups go into the token's <code>groups</code> claim, which the ACL rules match.</p>
           </header>
           <UsersEditor users={users} onChange={setUsers} />
+          <MachineClients clients={data.idp.clients} />
         </section>
       )}
 
