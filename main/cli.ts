@@ -15,6 +15,7 @@ import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js'
 import { toolsFromOpenApi } from './config/openapi-tools.js';
 import { writeFileAtomically } from './config/write-file-atomically.js';
 import { gatehouseConfigSchema, type GatehouseConfig } from './config/schema.js';
+import { isDemoMachineClient } from './demo/demo-config.js';
 import { doctorCommand } from './doctor/doctor-cli.js';
 import { SECRETS_FILE_ENV } from './secrets/secret-store.js';
 import { conformanceClient, login, tokensList, tokensRevoke } from './upstream/oauth/oauth-cli.js';
@@ -167,6 +168,10 @@ async function demo(port = 8400, auth = true): Promise<void> {
     const users = config.idp!.users.map((user) => `${user.username} (${user.groups.join(', ') || 'no group'})`).join(', ');
     console.log(`Built-in identity provider: ${gateway.idp.issuer}`);
     console.log(`  Sign in as ${users} — password: ${config.idp!.users[0]!.password === 'demo' ? 'demo' : '(from your config)'}`);
+    for (const client of config.idp!.clients) {
+      const secret = isDemoMachineClient(client) ? `, secret ${client.client_secret}` : '';
+      console.log(`  Machine client ${client.client_id} (${client.groups.join(', ') || 'no group'}${secret}): tokens by client_credentials, for scripts and CI — the window's "Copy client config" has the commands`);
+    }
   }
   const shopUrl = gateway.url('/ecommerce-mcp');
   console.log(`\nConnect a client${gateway.idp ? ' (it opens the sign-in page of the identity provider)' : ''}:

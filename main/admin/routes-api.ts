@@ -1,7 +1,7 @@
 /** GET /api/routes and GET /api/client-configs?route= */
 import express, { type Router } from 'express';
 
-import { DEMO_MACHINE_CLIENT } from '../demo/demo-config.js';
+import { isDemoMachineClient } from '../demo/demo-config.js';
 import type { RouteRuntime } from '../gateway/route-runtime.js';
 import type { AdminContext } from './admin-context.js';
 import { clientConfigs, serverName, type Registration } from './client-configs.js';
@@ -18,11 +18,6 @@ async function registrationAt(runtime: RouteRuntime): Promise<Registration> {
   } catch {
     return 'unknown';
   }
-}
-
-/** The demo's machine client with its published secret (no secret: it is in the README). */
-function isPublishedDemoSecret(client: { client_id: string; client_secret: string }): boolean {
-  return client.client_id === DEMO_MACHINE_CLIENT.client_id && client.client_secret === DEMO_MACHINE_CLIENT.client_secret;
 }
 
 export function routesRouter(context: AdminContext): Router {
@@ -49,7 +44,7 @@ export function routesRouter(context: AdminContext): Router {
                 demoPasswords: context.demo && idp.users.every((u) => u.password === 'demo'),
                 issuer: gateway.idp?.issuer,
                 // Only the demo's published secret is shown; any other stays where the config keeps it.
-                machineClients: idp.clients.map((c) => ({ clientId: c.client_id, groups: c.groups, ...(context.demo && isPublishedDemoSecret(c) ? { secret: c.client_secret } : {}) })),
+                machineClients: idp.clients.map((c) => ({ clientId: c.client_id, groups: c.groups, ...(context.demo && isDemoMachineClient(c) ? { secret: c.client_secret } : {}) })),
               },
             }
           : {}),

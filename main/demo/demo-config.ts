@@ -23,6 +23,11 @@ import { ORDER_STATUSES } from './shop-api.js';
  */
 export const DEMO_MACHINE_CLIENT = { client_id: 'demo-agent', client_secret: 'demo', groups: ['warehouse-ops'], name: 'Demo agent (warehouse ops)' };
 
+/** The demo's machine client with its published secret, which may be shown (it is in the README). */
+export function isDemoMachineClient(client: { client_id: string; client_secret: string }): boolean {
+  return client.client_id === DEMO_MACHINE_CLIENT.client_id && client.client_secret === DEMO_MACHINE_CLIENT.client_secret;
+}
+
 export interface DemoConfigOptions {
   /** Base URL of the running shop API, as returned by startShopApi(). */
   shopUrl: string;
