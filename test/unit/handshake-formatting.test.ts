@@ -10,7 +10,7 @@ import { argumentsTemplate, missingRequired, parseArguments, skeletonOf } from '
 import { activeFaults, FAULT_CATALOG, faultTitle } from '../../renderer/src/trace/fault-catalog.js';
 import { headerValue, queryOf, showBody } from '../../renderer/src/trace/http-body.js';
 import { claimRows, describeExpiry, formatDuration } from '../../renderer/src/trace/jwt-claims.js';
-import { exchangeLabel, statusLine } from '../../renderer/src/trace/step-catalog.js';
+import { describeExchange, exchangeLabel, statusLine } from '../../renderer/src/trace/step-catalog.js';
 import { parseChallenge } from '../../renderer/src/trace/www-authenticate.js';
 
 describe('WWW-Authenticate (RFC 6750 §3)', () => {
@@ -59,6 +59,15 @@ describe('bodies and headers', () => {
     expect(exchangeLabel({ ...base, step: 'resource-metadata', method: 'GET', url: 'http://h/.well-known/oauth-protected-resource/shop' })).toBe('GET /.well-known/oauth-protected-resource/shop');
     expect(statusLine(401)).toBe('401 Unauthorized');
     expect(statusLine(418)).toBe('418');
+  });
+
+  it('tells the grants at the token endpoint apart: code exchange, refresh, client credentials', () => {
+    const base = { type: 'http.exchange', seq: 1, time: 0, server: 'idp', connection: 'c', status: 200, durationMs: 1, step: 'token', method: 'POST', url: 'http://h/token', response: { headers: {} } } as const;
+    const token = (body?: string) => describeExchange({ ...base, request: { headers: {}, ...(body === undefined ? {} : { body }) } }).title;
+    expect(token('grant_type=authorization_code&code=abc…xyz')).toBe('Token request');
+    expect(token('grant_type=refresh_token&refresh_token=abc…xyz')).toBe('Token refresh');
+    expect(token('grant_type=client_credentials&resource=http://h/shop')).toBe('Client credentials');
+    expect(token(undefined)).toBe('Token request');
   });
 });
 

@@ -13,7 +13,7 @@ import { exchangeFailed, type ExchangeStep, type UpstreamRoundTrip } from './gro
 import { headerValue, queryOf } from './http-body.js';
 import { HttpMessage } from './HttpMessage.js';
 import { JwtView } from './JwtView.js';
-import { pathOf, STEP_CATALOG, statusLine } from './step-catalog.js';
+import { describeExchange, pathOf, statusLine } from './step-catalog.js';
 import { parseChallenge } from './www-authenticate.js';
 
 function statusTone(step: ExchangeStep): string {
@@ -24,7 +24,7 @@ function statusTone(step: ExchangeStep): string {
 
 export function ExchangeDetail({ step }: { step: ExchangeStep }) {
   const { exchange } = step;
-  const about = STEP_CATALOG[exchange.step];
+  const about = describeExchange(exchange);
   const challenge = parseChallenge(headerValue(exchange.response.headers, 'www-authenticate'));
   const query = exchange.method === 'GET' ? queryOf(exchange.url) : [];
   const spec = exchange.failure?.spec ?? about.spec;

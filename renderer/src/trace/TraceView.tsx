@@ -17,7 +17,7 @@ import { connectionTitle, standalone, type ClientConnection } from './group-conn
 import { findHandshake, groupHandshakes, isUpstreamLogin, loginOfStep } from './handshakes.js';
 import { SequenceDiagram, SequenceLegend } from './SequenceDiagram.js';
 import { buildSequence, type RowTarget } from './sequence-model.js';
-import { STEP_CATALOG } from './step-catalog.js';
+import { describeExchange } from './step-catalog.js';
 import { UpstreamLoginPanel } from './UpstreamLoginPanel.js';
 import './trace.css';
 
@@ -151,7 +151,7 @@ function ConnectionSummary({ connection }: { connection: ClientConnection }) {
       <p className="muted small tr-hint">Click an arrow to open its HTTP exchange: headers, body, decoded tokens.</p>
       {failures.map((s) => (
         <div key={s.exchange.seq} className="callout danger small">
-          <strong>{STEP_CATALOG[s.exchange.step].title}:</strong>&nbsp;{s.exchange.failure?.reason ?? `answered ${s.exchange.status}`}
+          <strong>{describeExchange(s.exchange).title}:</strong>&nbsp;{s.exchange.failure?.reason ?? `answered ${s.exchange.status}`}
         </div>
       ))}
       {connection.faults.map((fault) => (

@@ -111,6 +111,29 @@ export function statusLine(status: number): string {
   return text ? `${status} ${text}` : String(status);
 }
 
+/** The token endpoint serves every grant: a refresh or a machine client's request is not a code exchange. */
+const TOKEN_GRANTS: Record<string, StepDescription> = {
+  refresh_token: {
+    title: 'Token refresh',
+    purpose: 'The client trades its refresh token for a new access token for the same resource (and, with rotation, a new refresh token).',
+    spec: { title: 'OAuth 2.1 §4.3 — refresh token grant', url: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-4.3' },
+  },
+  client_credentials: {
+    title: 'Client credentials',
+    purpose: 'A machine client, with no user behind it, authenticates itself and gets an access token for this resource.',
+    spec: { title: 'OAuth 2.1 §4.2 — client credentials grant; MCP extension SEP-1046', url: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-4.2' },
+  },
+};
+
+/** What this exchange is: its step, told apart by grant at the token endpoint. */
+export function describeExchange(exchange: HttpExchangeEvent): StepDescription {
+  if (exchange.step === 'token' && exchange.request.body && !exchange.request.body.startsWith('{')) {
+    const grant = new URLSearchParams(exchange.request.body).get('grant_type');
+    if (grant && TOKEN_GRANTS[grant]) return TOKEN_GRANTS[grant];
+  }
+  return STEP_CATALOG[exchange.step];
+}
+
 /** The path and query of a URL, or the URL itself when it does not parse. */
 export function pathOf(url: string): string {
   try {
