@@ -367,7 +367,8 @@ export const idpClientSchema = z
   .strictObject({
     client_id: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, _ . : and - only, at most 128 characters')
+      // No ':' — it would split HTTP Basic credentials (RFC 7617).
+      .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . and - only, at most 128 characters')
       .describe('The client id; also the subject (sub) of its tokens. Example: nightly-agent'),
     client_secret: z.string().min(1).describe('Its secret, sent with HTTP Basic (client_secret_basic) or in the form (client_secret_post); write ${ENV_VAR} rather than the secret itself.'),
     groups: z.array(z.string()).default([]).describe('Groups, issued in the "groups" claim of its tokens, so route ACLs treat it like a user of these groups. Example: [warehouse-ops]'),
@@ -399,6 +400,15 @@ export const builtinIdpSchema = z
       .describe('Machine clients registered beforehand, which get tokens with client_credentials (for routes of this IdP) instead of a login.'),
     access_token_ttl_s: z.number().int().positive().default(3600).describe('Access token lifetime.'),
     refresh_token_ttl_s: z.number().int().positive().default(14 * 24 * 3600).describe('Refresh token lifetime (rotated on every use).'),
+  })
+  .superRefine((idp, ctx) => {
+    // Both become the token's sub: an ACL rule for a user must not match a machine client too.
+    const usernames = new Set(idp.users.map((user) => user.username));
+    idp.clients.forEach((client, index) => {
+      if (usernames.has(client.client_id)) {
+        ctx.addIssue({ code: 'custom', path: ['clients', index, 'client_id'], message: `client ${client.client_id} has the name of a user; both would be subject "${client.client_id}" to the ACLs — rename one` });
+      }
+    });
   })
   .describe("Gatehouse's built-in development identity provider (oidc-provider): login page, PKCE, dynamic client registration, client_credentials for machine clients, resource indicators, introspection, revocation.");
 

@@ -10,9 +10,11 @@
  *   authorization (RFC 8707), and rejecting a registration because it names a route's scope
  *   would break clients that pass the Protected Resource Metadata scopes along.
  * - software_id / software_version (RFC 7591 §2) are kept, so the trace can name the client.
- * - client_credentials is refused to registered and metadata-document clients: with open
- *   registration anyone could mint tokens with no person behind them. Only the machine clients
- *   of the config (`idp.clients`, static, validated without a request) have it.
+ * - client_credentials is refused to every client but the machine clients of the config
+ *   (`idp.clients`): with open registration, or a Client ID Metadata Document anyone can publish,
+ *   anyone could mint tokens with no person behind them. Decided by client_id, not by how the
+ *   client arrived: oidc-provider validates static and metadata-document clients alike without a
+ *   request context.
  *
  * Runs as oidc-provider's `extraClientMetadata.validator`, which may rewrite the metadata.
  */
@@ -39,15 +41,15 @@ export function applicationTypeFor<T extends string | undefined>(redirectUris: r
   return declared;
 }
 
-export function createClientMetadataValidator(staticScopes: ReadonlySet<string>) {
-  return function validateClientMetadata(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void {
+export function createClientMetadataValidator(staticScopes: ReadonlySet<string>, machineClientIds: ReadonlySet<string>) {
+  return function validateClientMetadata(_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void {
     if (value !== undefined && (typeof value !== 'string' || value.length > 200)) {
       throw new errors.InvalidClientMetadata(`${key} must be a string of at most 200 characters`);
     }
     // The rest concerns the whole document: do it once, on the first extra property.
     if (key !== EXTRA_CLIENT_PROPERTIES[0]) return;
 
-    if (ctx !== undefined && Array.isArray(metadata.grant_types) && metadata.grant_types.includes('client_credentials')) {
+    if (Array.isArray(metadata.grant_types) && metadata.grant_types.includes('client_credentials') && !machineClientIds.has(String(metadata.client_id))) {
       throw new errors.InvalidClientMetadata('grant_types: client_credentials is only for the machine clients listed in the Gatehouse config (idp.clients); a registered client logs in a person (authorization_code)');
     }
 

@@ -117,7 +117,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     extraClientMetadata: {
       properties: [...EXTRA_CLIENT_PROPERTIES],
-      validator: createClientMetadataValidator(new Set(OPENID_SCOPES)),
+      validator: createClientMetadataValidator(new Set(OPENID_SCOPES), new Set(config.clients.map((client) => client.client_id))),
     },
     clientBasedCORS: (_ctx, origin, client) => {
       // Browser clients (MCP Inspector) call the token endpoint from their own page: allow
@@ -190,7 +190,8 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       const user = accountId ? accounts.find(accountId) : undefined;
       if (user) return { groups: user.groups };
       const machine = token.kind === 'ClientCredentials' ? config.clients.find((client) => client.client_id === token.clientId) : undefined;
-      return machine ? { groups: machine.groups } : undefined;
+      // A JWT's sub is already the client id; introspection (RFC 7662) leaves sub out without an account.
+      return machine ? { sub: machine.client_id, groups: machine.groups } : undefined;
     },
 
     interactions: {

@@ -8,11 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { ClientMetadata } from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { builtinIdpSchema, gatehouseConfigSchema } from '../../main/config/schema.js';
 import { startBuiltinIdp, type IdpResource, type RunningIdp } from '../../main/idp/builtin-idp.js';
+import { createClientMetadataValidator, EXTRA_CLIENT_PROPERTIES } from '../../main/idp/client-metadata.js';
 import { TraceBus } from '../../main/trace/trace-bus.js';
 import type { IdpStepEvent, TraceEvent } from '../../shared/trace-events.js';
 
@@ -67,6 +69,19 @@ describe('the client_credentials grant for configured machine clients', () => {
     expect(tokens.refresh_token).toBeUndefined();
   });
 
+  it('issues an opaque token for an introspected route, whose introspection names the client as subject, with its groups', async () => {
+    const response = await tokenRequest({ grant_type: 'client_credentials', resource: SUPPORT }, { id: AGENT.client_id, secret: AGENT.client_secret });
+    const { access_token } = (await response.json()) as { access_token: string };
+    const { introspection_endpoint } = (await (await fetch(`${idp.issuer}/.well-known/oauth-authorization-server`)).json()) as { introspection_endpoint: string };
+    const { clientId, clientSecret } = idp.introspectionClient;
+    const introspected = await fetch(introspection_endpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: access_token }),
+    });
+    expect(await introspected.json()).toMatchObject({ active: true, sub: AGENT.client_id, client_id: AGENT.client_id, aud: SUPPORT, groups: ['warehouse-ops'] });
+  });
+
   it('takes the secret in the form too (client_secret_post)', async () => {
     const response = await tokenRequest({ grant_type: 'client_credentials', resource: SHOP, client_id: AGENT.client_id, client_secret: AGENT.client_secret });
     expect(response.status).toBe(200);
@@ -103,6 +118,14 @@ describe('the client_credentials grant for configured machine clients', () => {
     expect(person.status).toBe(201);
   });
 
+  it('is refused to a Client ID Metadata Document asking for it, which oidc-provider validates without a request, like a static client', () => {
+    const validate = createClientMetadataValidator(new Set(['openid']), new Set([AGENT.client_id]));
+    const document: ClientMetadata = { client_id: 'https://attacker.example/client.json', grant_types: ['client_credentials'], token_endpoint_auth_method: 'none', redirect_uris: [] };
+    expect(() => validate(undefined, EXTRA_CLIENT_PROPERTIES[0], undefined, document)).toThrow(expect.objectContaining({ error_description: expect.stringContaining('only for the machine clients listed in the Gatehouse config') }));
+    const configured: ClientMetadata = { client_id: AGENT.client_id, grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [] };
+    expect(() => validate(undefined, EXTRA_CLIENT_PROPERTIES[0], undefined, configured)).not.toThrow();
+  });
+
   it('traces the token step with the grant, the client and the audience, never the secret or the token', async () => {
     events.length = 0;
     const response = await tokenRequest({ grant_type: 'client_credentials', resource: SUPPORT }, { id: AGENT.client_id, secret: AGENT.client_secret });
@@ -123,6 +146,8 @@ describe('idp.clients in the config', () => {
     [[{ client_id: 'a', client_secret: 's' }, { client_id: 'a', client_secret: 't' }], 'listed twice'],
     [[{ client_id: 'a b', client_secret: 's' }], 'letters, digits'],
     [[{ client_id: 'a' }], 'client_secret'],
+    [[{ client_id: 'ci:job', client_secret: 's' }], 'letters, digits'],
+    [[{ client_id: 'alice', client_secret: 's' }], 'has the name of a user'],
   ])('%j is refused: %s', (clients, message) => {
     const result = gatehouseConfigSchema.safeParse({ ...base, idp: { kind: 'builtin', clients } });
     expect(result.success).toBe(false);
