@@ -8,12 +8,13 @@
  *   client_credentials` — no login ever; a rejected or expiring token is simply replaced; a wrong
  *   secret is named, with the fix, while the gateway keeps serving.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { decodeJwt } from 'jose';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { builtinIdpSchema, gatehouseConfigSchema } from '../../main/config/schema.js';
@@ -22,6 +23,7 @@ import { startShopApi, type RunningShopApi } from '../../main/demo/shop-api.js';
 import { startGateway, type RunningGateway } from '../../main/gateway/gateway.js';
 import { TraceBus } from '../../main/trace/trace-bus.js';
 import { EphemeralSecretStore } from '../../main/upstream/oauth/ephemeral-secret-store.js';
+import { login } from '../../main/upstream/oauth/oauth-cli.js';
 import { UpstreamOAuth, installUpstreamOAuth } from '../../main/upstream/oauth/upstream-oauth.js';
 import type { DecisionEvent, OAuthClientStepEvent } from '../../shared/trace-events.js';
 import { startProtectedEverything, type ProtectedEverything } from '../fixtures/protected-everything.js';
@@ -95,6 +97,8 @@ describe('a secured upstream reached with grant: client_credentials', () => {
   let upstream: ProtectedEverything;
   let gateway: RunningGateway;
   let trace: TraceBus;
+  let store: EphemeralSecretStore;
+  let configFile: string;
 
   const echo = async (route: string, message: string) => {
     const client = await connect(gateway.url(route));
@@ -117,20 +121,24 @@ describe('a secured upstream reached with grant: client_credentials', () => {
     upstream = await startProtectedEverything({ issuer: idp.issuer, upstreamUrl: everything.url, scopes: ['mcp:tools'] });
     idp.protect(upstream.url, ['mcp:tools']);
     trace = new TraceBus();
-    installUpstreamOAuth(new UpstreamOAuth({ store: new EphemeralSecretStore(), trace }));
+    store = new EphemeralSecretStore();
+    installUpstreamOAuth(new UpstreamOAuth({ store, trace }));
     const secured = (name: string, secret: string) => ({
       name,
       kind: 'http',
       url: upstream.url,
       auth: { type: 'oauth', grant: 'client_credentials', issuer: idp.issuer, client_id: GATEWAY_CLIENT.client_id, client_secret: secret },
     });
-    const config = gatehouseConfigSchema.parse({
+    const raw = {
       listen: { port: 0 },
       routes: [
         { path: '/machine', prefix: 'always', upstreams: [secured('everything', GATEWAY_CLIENT.client_secret)] },
         { path: '/misconfigured', prefix: 'always', upstreams: [secured('wrong', 'not-the-secret'), { name: 'plain', kind: 'http', url: everything.url }] },
       ],
-    });
+    };
+    configFile = path.join(dataDir, 'gatehouse.yaml');
+    await writeFile(configFile, stringify(raw));
+    const config = gatehouseConfigSchema.parse(raw);
     gateway = await startGateway({ config, dataDir, trace });
   }, 60_000);
 
@@ -151,6 +159,18 @@ describe('a secured upstream reached with grant: client_credentials', () => {
     // The window offers no login for it: nobody has to log in.
     expect(gateway.upstreamLogin('/machine', 'everything')).toEqual({ issuer: idp.issuer, state: 'logged_in', machine: true });
     expect(JSON.stringify(trace.recent())).not.toContain(GATEWAY_CLIENT.client_secret);
+    // Kept in memory only: the secret store's slot for this upstream is a person's login's.
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('gatehouse login checks the credentials at once, and keeps nothing', async () => {
+    const lines: string[] = [];
+    const code = await login(configFile, 'machine/everything', { dataDir, out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toContain(`Client ${GATEWAY_CLIENT.client_id} gets tokens for machine/everything`);
+    const wrong = await login(configFile, 'misconfigured/wrong', { dataDir, out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    expect(wrong).toBe(1);
+    expect(lines.at(-1)).toContain('invalid_client');
   });
 
   it('replaces a token the upstream refuses, and one that is about to expire', async () => {

@@ -39,6 +39,11 @@ function parse<T>(text: string | undefined): T | undefined {
   }
 }
 
+/** Tokens as the vault keeps them: with the absolute time they were obtained and expire. */
+export function tokenSet(tokens: StoredOAuthTokens, now = Date.now()): TokenSet {
+  return { ...tokens, obtained_at: now, ...(typeof tokens.expires_in === 'number' ? { expires_at: now + tokens.expires_in * 1000 } : {}) };
+}
+
 export class CredentialVault {
   constructor(readonly store: SecretStoreLike) {}
 
@@ -47,11 +52,7 @@ export class CredentialVault {
   }
 
   async saveTokens(issuer: string, resource: string, tokens: StoredOAuthTokens, now = Date.now()): Promise<TokenSet> {
-    const set: TokenSet = {
-      ...tokens,
-      obtained_at: now,
-      ...(typeof tokens.expires_in === 'number' ? { expires_at: now + tokens.expires_in * 1000 } : {}),
-    };
+    const set = tokenSet(tokens, now);
     await this.store.set({ kind: 'tokens', issuer, resource }, JSON.stringify(set));
     return set;
   }

@@ -17,6 +17,7 @@ import { shorten } from '../../trace/redact.js';
 import type { TraceBus } from '../../trace/trace-bus.js';
 import { systemBrowserStep } from './browser-step.js';
 import type { SecretStoreLike, TokenSet } from './credential-vault.js';
+import { EphemeralSecretStore } from './ephemeral-secret-store.js';
 import { OAuthClientError } from './oauth-client-error.js';
 import { openSystemBrowser, type BrowserOpener } from './system-browser.js';
 import { revokeTokens } from './token-revocation.js';
@@ -104,9 +105,11 @@ export async function login(configFile: string, target: string, options: OAuthCl
     streams.err(`gatehouse login: ${found}`);
     return 2;
   }
-  const store = await openStore(options, streams);
-  if (!store) return 1;
   const { route, upstream } = found;
+  const machine = upstream.auth.grant === 'client_credentials';
+  // A machine client keeps its tokens in memory: no secret store is needed (or touched).
+  const store = machine ? new EphemeralSecretStore() : await openStore(options, streams);
+  if (!store) return 1;
   const oauth = new UpstreamOAuth({
     store,
     trace: options.trace,
@@ -125,7 +128,6 @@ export async function login(configFile: string, target: string, options: OAuthCl
     // The upstream's own 401 says where its metadata is and which scopes it wants (MCP discovery starts there).
     const challenge = await probeChallenge(upstream);
     if (challenge.status !== 401 && upstream.kind === 'http') streams.out(`Note: ${upstream.url} answered ${challenge.status} without a token; logging in anyway.`);
-    const machine = upstream.auth.grant === 'client_credentials';
     // A machine client needs no login; this checks its credentials now rather than on the first call.
     streams.out(machine ? `Getting a token for ${shown} as client ${upstream.auth.client_id} (client_credentials; the gateway does this by itself, no login needed)…` : `Logging in to ${shown} — finish the login in your browser…`);
     await authorizer.authorize({ scope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, force: true, reason: 'gatehouse login' });
@@ -137,6 +139,12 @@ export async function login(configFile: string, target: string, options: OAuthCl
     const tools = await client.listTools().catch(() => undefined);
     await client.close();
     const tokens = authorizer.tokens;
+    if (machine) {
+      streams.out(
+        `Client ${upstream.auth.client_id} gets tokens for ${shown} from ${authorizer.issuer ?? 'its authorization server'}: access token ${tokens ? shorten(tokens.access_token) : '?'} (${describeExpiry(tokens)}). Nothing to keep: the gateway asks for its own whenever it needs one.${tools ? ` ${tools.tools.length} tools available.` : ''}`,
+      );
+      return 0;
+    }
     streams.out(
       `Logged in to ${shown} at ${authorizer.issuer ?? 'its authorization server'}: access token ${tokens ? shorten(tokens.access_token) : '?'} (${describeExpiry(tokens)}${tokens?.refresh_token ? ', refreshable' : ', no refresh token'}), kept in the ${store.backend === 'keychain' ? 'OS keychain' : store.backend}.${tools ? ` ${tools.tools.length} tools available.` : ''}`,
     );

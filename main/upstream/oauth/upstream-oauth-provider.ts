@@ -5,7 +5,9 @@
  * (configured → Client ID Metadata Document → dynamic registration → advice), check `state`,
  * keep credentials in the secret store under issuer and resource — and traces every step.
  * With `grant: client_credentials` it is a non-interactive provider (no redirect URL): the SDK
- * asks for tokens with the grant `prepareTokenRequest` gives (OAuth 2.1 §4.2, SEP-1046).
+ * asks for tokens with the grant `prepareTokenRequest` gives (OAuth 2.1 §4.2, SEP-1046). Those
+ * tokens stay in memory: a new one is one request away, and the secret store's slot for this
+ * issuer and resource belongs to a person's login (another route may log in to the same upstream).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -24,7 +26,7 @@ import {
 import type { UpstreamOAuthConfig } from '../../config/schema.js';
 import { shorten } from '../../trace/redact.js';
 import type { BrowserStep } from './browser-step.js';
-import type { CredentialVault, TokenSet } from './credential-vault.js';
+import { tokenSet, type CredentialVault, type TokenSet } from './credential-vault.js';
 import { AuthorizationNeeded, OAuthClientError } from './oauth-client-error.js';
 import type { OAuthTrace } from './oauth-trace.js';
 import { registrationAdvice } from './registration-advice.js';
@@ -91,6 +93,7 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
 
   /** Loads stored tokens without any network: picks the configured issuer, else the one that has tokens. */
   async load(): Promise<TokenSet | undefined> {
+    if (this.machineClient) return this.cachedTokens;
     const issuers = await this.options.vault.issuersWithTokens(this.options.serverUrl);
     const issuer = this.options.config.issuer && issuers.includes(this.options.config.issuer) ? this.options.config.issuer : issuers[0];
     if (!issuer) {
@@ -189,6 +192,8 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
 
   tokens(ctx?: { issuer: string }): StoredOAuthTokens | undefined | Promise<StoredOAuthTokens | undefined> {
     if (!ctx || ctx.issuer === this.issuer) return this.cachedTokens;
+    // A machine client's tokens are in memory only, for the issuer it got them from.
+    if (this.machineClient) return undefined;
     return this.options.vault.tokens(ctx.issuer, this.options.serverUrl).then((tokens) => {
       this.issuer = ctx.issuer;
       this.cachedTokens = tokens;
@@ -203,11 +208,11 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
     const previous = this.issuer === issuer ? this.cachedTokens : undefined;
     this.exchangingCode = false;
     this.issuer = issuer;
-    this.cachedTokens = await this.options.vault.saveTokens(issuer, this.options.serverUrl, tokens);
+    this.cachedTokens = this.machineClient ? tokenSet(tokens) : await this.options.vault.saveTokens(issuer, this.options.serverUrl, tokens);
     const rotated = step === 'refresh' && previous?.refresh_token && tokens.refresh_token && previous.refresh_token !== tokens.refresh_token;
     this.options.trace.ok(
       step,
-      `access token ${shorten(tokens.access_token)}${tokens.expires_in ? `, expires in ${tokens.expires_in} s` : ''}${tokens.scope ? `, scope "${tokens.scope}"` : ''}${tokens.refresh_token ? (rotated ? ', refresh token rotated' : ', with a refresh token') : ''}; saved in the ${this.options.vault.store.backend}`,
+      `access token ${shorten(tokens.access_token)}${tokens.expires_in ? `, expires in ${tokens.expires_in} s` : ''}${tokens.scope ? `, scope "${tokens.scope}"` : ''}${tokens.refresh_token ? (rotated ? ', refresh token rotated' : ', with a refresh token') : ''}; ${this.machineClient ? 'kept in memory (client_credentials: the next one is one request away)' : `saved in the ${this.options.vault.store.backend}`}`,
       { issuer, resource: this.options.serverUrl },
     );
   }
@@ -267,6 +272,12 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
     const { vault, serverUrl } = this.options;
+    if (this.machineClient) {
+      // Nothing stored, and the client is the configured one: only the token in memory goes.
+      if (scope === 'all' || scope === 'tokens') this.cachedTokens = undefined;
+      if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
+      return;
+    }
     if ((scope === 'all' || scope === 'tokens') && this.issuer) {
       await vault.deleteTokens(this.issuer, serverUrl);
       this.cachedTokens = undefined;
