@@ -146,7 +146,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => defaultResource(resources(), oneOf),
+        defaultResource: (ctx, _client, oneOf) => defaultResource(resources(), oneOf, (ctx.oidc.params as { grant_type?: string } | undefined)?.grant_type),
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) =>
           resourceServerInfo({ resources, accessTokenTtlSeconds: config.access_token_ttl_s, signingAlgorithm: 'RS256' }, indicator),

@@ -77,11 +77,17 @@ export function resourceServerInfo(policy: ResourceServerPolicy, indicator: stri
 /**
  * features.resourceIndicators.defaultResource: an authorization request without `resource`
  * gets the only protected route when there is exactly one (some clients never send the
- * parameter); with several, nothing is guessed.
+ * parameter); with several, nothing is guessed. A client_credentials request has no grant to
+ * fall back on: without a route its token would be good for no route at all, so it is refused.
  */
-export function defaultResource(resources: readonly IdpResource[], oneOf?: readonly string[]): string | readonly string[] | undefined {
+export function defaultResource(resources: readonly IdpResource[], oneOf?: readonly string[], grantType?: string): string | readonly string[] | undefined {
   if (oneOf) return oneOf;
-  return resources.length === 1 ? resources[0]!.resource : undefined;
+  if (resources.length === 1) return resources[0]!.resource;
+  if (grantType === 'client_credentials') {
+    const known = resources.map((r) => r.resource).join(', ');
+    throw new errors.InvalidTarget(resources.length ? `name the route the token is for with resource= (one of: ${known})` : 'no gateway route uses auth.issuer: builtin, so there is no route to issue a token for');
+  }
+  return undefined;
 }
 
 /** Every scope any route offers, for the authorization server metadata. */

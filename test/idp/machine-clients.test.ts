@@ -96,6 +96,12 @@ describe('the client_credentials grant for configured machine clients', () => {
     const elsewhere = await tokenRequest({ grant_type: 'client_credentials', resource: 'http://127.0.0.1:9999/other' }, { id: AGENT.client_id, secret: AGENT.client_secret });
     expect(elsewhere.status).toBe(400);
     expect(((await elsewhere.json()) as { error: string }).error).toBe('invalid_target');
+    // Two routes here: without resource= no route is guessed, and the answer lists them.
+    const unnamed = await tokenRequest({ grant_type: 'client_credentials', scope: 'orders:read' }, { id: AGENT.client_id, secret: AGENT.client_secret });
+    expect(unnamed.status).toBe(400);
+    const body = (await unnamed.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_target');
+    expect(body.error_description).toContain(SHOP);
   });
 
   it('is not open to dynamically registered clients: registration asking for it is refused', async () => {
