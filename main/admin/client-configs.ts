@@ -132,18 +132,27 @@ function machineScript(input: ClientConfigInput): ClientConfigSnippet | undefine
   const { route, builtinIdp } = input;
   const machine = builtinIdp?.machineClients?.[0];
   if (route.auth.mode === 'none' || !builtinIdp?.issuer || !machine) return undefined;
-  const secret = machine.secret ?? '"$CLIENT_SECRET"';
-  const form = ['grant_type=client_credentials', `resource=${route.url}`, ...(route.auth.scopes.length ? [`scope=${route.auth.scopes.join(' ')}`] : [])];
+  // In the form, URL-encoded by curl (client_secret_post): HTTP Basic would need the secret
+  // form-encoded first (RFC 6749 §2.3.1), which a secret with + or % does not survive.
+  const secret = machine.secret === undefined ? '"client_secret=$CLIENT_SECRET"' : shellQuote(`client_secret=${machine.secret}`);
+  const form = [
+    `-d grant_type=client_credentials`,
+    `--data-urlencode ${shellQuote(`client_id=${machine.clientId}`)}`,
+    `--data-urlencode ${secret}`,
+    `--data-urlencode ${shellQuote(`resource=${route.url}`)}`,
+    ...(route.auth.scopes.length ? [`--data-urlencode ${shellQuote(`scope=${route.auth.scopes.join(' ')}`)}`] : []),
+  ];
   const content = [
-    `TOKEN=$(curl -s -u ${shellQuote(machine.clientId)}:${machine.secret ? shellQuote(secret) : secret} ${form.map((field) => `-d ${shellQuote(field)}`).join(' ')} ${shellQuote(`${builtinIdp.issuer}/token`)} \\`,
-    `  | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
+    // -f: an error answer fails the pipe, and node, given nothing to parse, stops the script there.
+    `TOKEN=$(curl -fsS ${form.join(' ')} ${shellQuote(`${builtinIdp.issuer}/token`)} \\`,
+    `  | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token') &&`,
     `npx @modelcontextprotocol/inspector@2 --cli ${shellQuote(route.url)} --transport http --method tools/list --header "Authorization: Bearer $TOKEN"`,
     '',
   ].join('\n');
   const notes = [
     `A script or CI job has no person to sign in: it is machine client ${machine.clientId}${machine.groups.length ? ` (${machine.groups.join(', ')})` : ''} of the built-in identity provider and gets its token with the client_credentials grant (no refresh token: ask again when it expires).`,
   ];
-  if (!machine.secret) notes.push(`Set CLIENT_SECRET to its client_secret from the config (idp.clients).`);
+  if (machine.secret === undefined) notes.push(`Set CLIENT_SECRET to its client_secret from the config (idp.clients).`);
   return { client: 'machine', title: 'Script / CI (client credentials)', language: 'shell', content, notes };
 }
 

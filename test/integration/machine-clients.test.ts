@@ -8,15 +8,18 @@
  *   client_credentials` — no login ever; a rejected or expiring token is simply replaced; a wrong
  *   secret is named, with the fix, while the gateway keeps serving.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { decodeJwt } from 'jose';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { clientConfigs } from '../../main/admin/client-configs.js';
 import { builtinIdpSchema, gatehouseConfigSchema } from '../../main/config/schema.js';
 import { demoConfig } from '../../main/demo/demo-config.js';
 import { startShopApi, type RunningShopApi } from '../../main/demo/shop-api.js';
@@ -25,16 +28,19 @@ import { TraceBus } from '../../main/trace/trace-bus.js';
 import { EphemeralSecretStore } from '../../main/upstream/oauth/ephemeral-secret-store.js';
 import { login } from '../../main/upstream/oauth/oauth-cli.js';
 import { UpstreamOAuth, installUpstreamOAuth } from '../../main/upstream/oauth/upstream-oauth.js';
+import type { RouteSummary } from '../../shared/admin-api.js';
 import type { DecisionEvent, OAuthClientStepEvent } from '../../shared/trace-events.js';
 import { startProtectedEverything, type ProtectedEverything } from '../fixtures/protected-everything.js';
 import { startSecondIdp, type SecondIdp } from '../fixtures/second-idp.js';
 import { startServerEverythingHttp, type ServerEverythingHttp } from '../fixtures/server-everything.js';
 
-const CI_JOB = { client_id: 'nightly-report', client_secret: 'report-Secret-for-tests-0123456789' };
+/** With the characters a generated secret has (base64) and ones form encoding must carry: + / = % & and a space. */
+const CI_JOB = { client_id: 'nightly-report', client_secret: 'rep+ort/Secret=for%20tests&0123 456789' };
 const GATEWAY_CLIENT = { client_id: 'gatehouse-upstream', client_secret: 'upstream-Secret-for-tests-0123456789' };
 /** The demo ACL's tools for warehouse-ops (docs/policy.md). */
 const WAREHOUSE_TOOLS = ['list-orders', 'get-order', 'list-inventory', 'check-inventory', 'restock-item'];
 const TOKEN_TTL_S = 2;
+const run = promisify(execFile);
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'machine-clients-test', version: '1' });
@@ -67,7 +73,8 @@ describe('a machine client of the built-in IdP calls a route with an ACL', () =>
     const route = gateway.url('/ecommerce-mcp');
     const response = await fetch(`${gateway.idp!.issuer}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${CI_JOB.client_id}:${CI_JOB.client_secret}`).toString('base64')}` },
+      // RFC 6749 §2.3.1: id and secret are form-encoded before they go into Basic.
+      headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(CI_JOB.client_id)}:${encodeURIComponent(CI_JOB.client_secret)}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: route, scope: 'shop:read' }),
     });
     expect(response.status).toBe(200);
@@ -88,6 +95,20 @@ describe('a machine client of the built-in IdP calls a route with an ACL', () =>
       .find((event) => event.decision.item === 'cancel-order');
     expect(decision).toMatchObject({ subject: CI_JOB.client_id, clientId: CI_JOB.client_id, groups: ['warehouse-ops'] });
   });
+
+  it("the window's Script / CI snippet runs as is (curl, the IdP, the Inspector CLI), and stops at a wrong secret", async () => {
+    const route = gateway.url('/ecommerce-mcp');
+    const summary: RouteSummary = { path: '/ecommerce-mcp', url: route, auth: { mode: 'jwt', issuer: gateway.idp!.issuer, scopes: ['shop:read'] }, upstreams: [], traffic: { requests: 0, errors: 0, denied: 0 }, acl: true, faults: {} };
+    const builtinIdp = { users: [], demoPasswords: false, issuer: gateway.idp!.issuer, machineClients: [{ clientId: CI_JOB.client_id, groups: ['warehouse-ops'] }] };
+    const script = clientConfigs({ route: summary, name: 'shop', registration: 'dynamic', builtinIdp }).find((snippet) => snippet.client === 'machine')!;
+    const { stdout } = await run('sh', ['-c', script.content], { timeout: 60_000, env: { ...process.env, CLIENT_SECRET: CI_JOB.client_secret } });
+    expect((JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((tool) => tool.name)).toEqual(WAREHOUSE_TOOLS);
+
+    const wrong = await run('sh', ['-c', script.content], { timeout: 60_000, env: { ...process.env, CLIENT_SECRET: 'not-the-secret' } }).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
+    expect('code' in wrong && wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/401/);
+    expect(wrong.stdout ?? '').not.toContain('tools');
+  }, 90_000);
 });
 
 describe('a secured upstream reached with grant: client_credentials', () => {

@@ -62,8 +62,10 @@ describe('client configs', () => {
     const auth: RouteSummary['auth'] = { mode: 'jwt', issuer: 'http://127.0.0.1:8401', scopes: ['shop:read'] };
     const builtinIdp = { users: [], demoPasswords: false, issuer: 'http://127.0.0.1:8401', machineClients: [{ clientId: 'nightly', groups: ['ops'] }] };
     const script = byClient(clientConfigs({ route: route(auth), name: 'search', registration: 'dynamic', builtinIdp })).machine;
-    expect(script.content).toContain(`curl -s -u nightly:"$CLIENT_SECRET" -d grant_type=client_credentials -d resource=${URL_} -d scope=shop:read http://127.0.0.1:8401/token`);
-    expect(script.content).toContain(`--cli ${URL_} --transport http --method tools/list --header "Authorization: Bearer $TOKEN"`);
+    expect(script.content).toContain(
+      `curl -fsS -d grant_type=client_credentials --data-urlencode client_id=nightly --data-urlencode "client_secret=$CLIENT_SECRET" --data-urlencode resource=${URL_} --data-urlencode scope=shop:read http://127.0.0.1:8401/token`,
+    );
+    expect(script.content).toContain(`access_token') &&\nnpx @modelcontextprotocol/inspector@2 --cli ${URL_} --transport http --method tools/list --header "Authorization: Bearer $TOKEN"`);
     expect(script.notes.join(' ')).toContain('Set CLIENT_SECRET');
     const none = clientConfigs({ route: route({ mode: 'none', scopes: [] }), name: 'search', registration: 'dynamic', builtinIdp });
     expect(none.map((s) => s.client)).not.toContain('machine');
