@@ -224,7 +224,7 @@ describe('overview, routes and client configs', () => {
   it("gives a script for the demo's machine client that really lists the tools its groups allow (curl, the IdP, the Inspector CLI)", async () => {
     const snippets = await json<ClientConfigSnippet[]>(`/api/client-configs?route=${encodeURIComponent(SHOP)}`);
     const script = snippets.find((s) => s.client === 'machine')!;
-    expect(script.content).toContain('-u demo-agent:demo');
+    expect(script.content).toContain('--data-urlencode client_id=demo-agent --data-urlencode client_secret=demo');
     expect(script.notes.join(' ')).toContain('client_credentials');
     const { stdout } = await run('sh', ['-c', script.content], { timeout: 60_000, env: process.env });
     const listed = JSON.parse(stdout) as { tools: Array<{ name: string }> };
