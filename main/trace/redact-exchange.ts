@@ -84,10 +84,24 @@ export function redactUrl(value: string): string {
 
 export type RawHeaders = Record<string, string | string[] | number | undefined>;
 
-/** `Bearer eyJhbGci…Xk2`: the scheme stays, the credential is shortened. */
+/**
+ * `Bearer eyJhbGci…Xk2`: the scheme stays, the credential is shortened. HTTP Basic (RFC 7617) is
+ * a client id and a secret in base64: any part of it is part of the secret, often a short one a
+ * person chose, so only the client id is shown (it names the client in the trace), never a byte
+ * of the secret.
+ */
 function redactCredentials(value: string): string {
   const space = value.indexOf(' ');
-  return space > 0 ? `${value.slice(0, space)} ${shorten(value.slice(space + 1).trim())}` : shorten(value);
+  if (space <= 0) return shorten(value);
+  const scheme = value.slice(0, space);
+  const credential = value.slice(space + 1).trim();
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const id = colon > 0 ? decoded.slice(0, colon) : '';
+    return /^[\x21-\x7e]{1,128}$/.test(id) ? `${scheme} ${id}:(secret hidden)` : `${scheme} (credentials hidden)`;
+  }
+  return `${scheme} ${shorten(credential)}`;
 }
 
 /** Cookie values are session secrets: names stay, values are shortened. */

@@ -82,7 +82,8 @@ const headers: Case[] = [
         }),
       ),
     secrets: [API_KEY, OPAQUE, SECRET, JWT, CODE, Buffer.from(`client:${PASSWORD}`).toString('base64')],
-    readable: ['"proxy-authorization":"Basic ', '"authorization":"DPoP ', 'Path=/; HttpOnly', 'state=s1'],
+    // Basic: the client id names the client; not one character of the secret is shown.
+    readable: ['"proxy-authorization":"Basic client:(secret hidden)"', '"authorization":"DPoP ', 'Path=/; HttpOnly', 'state=s1'],
   },
   {
     name: 'secret-looking values under ordinary header names',
