@@ -211,6 +211,8 @@ export interface OAuthClientStepEvent {
    * discovery begins, so the window draws it as an expected step, not a failure.
    */
   challenge?: true;
+  /** Set by an upstream with `grant: client_credentials`: the gateway is the client itself, nobody logs in. */
+  grant?: 'client_credentials';
 }
 
 export interface ConfigEvent {

@@ -176,7 +176,7 @@ describe('a secured upstream reached with grant: client_credentials', () => {
     expect(JSON.stringify(result)).toContain('Echo: no login needed');
     const token = upstream.tokensSeen.at(-1)!;
     expect(decodeJwt(token)).toMatchObject({ sub: GATEWAY_CLIENT.client_id, aud: upstream.url, iss: idp.issuer });
-    expect(tokenSteps().at(-1)).toMatchObject({ outcome: 'ok' });
+    expect(tokenSteps().at(-1)).toMatchObject({ outcome: 'ok', grant: 'client_credentials' });
     // The window offers no login for it: nobody has to log in.
     expect(gateway.upstreamLogin('/machine', 'everything')).toEqual({ issuer: idp.issuer, state: 'logged_in', machine: true });
     expect(JSON.stringify(trace.recent())).not.toContain(GATEWAY_CLIENT.client_secret);

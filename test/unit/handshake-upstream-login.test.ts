@@ -151,15 +151,19 @@ describe('grouping the gateway’s own OAuth steps into login flows', () => {
   it('calls a token the gateway got as a machine client what it is: client credentials, not a login', () => {
     seq = 300;
     now = T0;
+    const machine = { grant: 'client_credentials' } as const;
     const events = [
-      step('resource-metadata', 'ok', `${RESOURCE}: resource ${RESOURCE}, authorization servers ${ISSUER}`),
-      step('authorization-server-metadata', 'ok', `issuer ${ISSUER}: client_credentials grant as gatehouse-upstream (client_secret_basic)`),
-      step('token', 'ok', 'access token eyJhbGci…pQ7, expires in 300 s; saved in the keychain'),
-      step('token', 'ok', 'access token eyJhbGci…Zz1, expires in 300 s; saved in the keychain', 300_000),
+      step('resource-metadata', 'ok', `${RESOURCE}: resource ${RESOURCE}, authorization servers ${ISSUER}`, 20, machine),
+      step('authorization-server-metadata', 'ok', `issuer ${ISSUER}: client_credentials grant as gatehouse-upstream (client_secret_basic)`, 20, machine),
+      step('token', 'ok', 'access token eyJhbGci…pQ7, expires in 300 s; kept in memory', 20, machine),
+      step('token', 'ok', 'access token eyJhbGci…Zz1, expires in 300 s; kept in memory', 300_000, machine),
+      // A person's upstream whose refresh failed in a way the client reports at the token step: still a login's business.
+      step('token', 'error', 'authorization failed: fetch failed', 20, { upstream: 'notion', route: '/notes' }),
     ];
-    expect(groupUpstreamLogins(events).map((login) => [login.flow, login.status, login.steps.length])).toEqual([
-      ['client-credentials', 'ok', 3],
-      ['client-credentials', 'ok', 1],
+    expect(groupUpstreamLogins(events).map((login) => [login.upstream, login.flow, login.status, login.steps.length])).toEqual([
+      ['everything', 'client-credentials', 'ok', 3],
+      ['everything', 'client-credentials', 'ok', 1],
+      ['notion', 'login', 'failed', 1],
     ]);
   });
 });

@@ -12,6 +12,7 @@ export class OAuthTrace {
     private readonly bus: TraceBus | undefined,
     private readonly upstream: string,
     private readonly route: string | undefined,
+    private readonly grant?: 'client_credentials',
   ) {}
 
   ok(step: OAuthClientStep, detail: string, where: { issuer?: string; resource?: string } = {}): void {
@@ -28,6 +29,6 @@ export class OAuthTrace {
   }
 
   private emit(step: OAuthClientStep, outcome: 'ok' | 'error', detail: string, where: { issuer?: string; resource?: string; challenge?: true }): void {
-    this.bus?.emit({ type: 'oauth.client', route: this.route, upstream: this.upstream, step, outcome, detail: detail.slice(0, 1_000), ...where });
+    this.bus?.emit({ type: 'oauth.client', route: this.route, upstream: this.upstream, step, outcome, detail: detail.slice(0, 1_000), ...where, ...(this.grant ? { grant: this.grant } : {}) });
   }
 }

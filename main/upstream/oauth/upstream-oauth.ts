@@ -63,7 +63,7 @@ export class UpstreamOAuth {
     let authorizer = this.authorizers.get(key);
     if (!authorizer) {
       const target = loginTarget(routePath, config.name);
-      const trace = new OAuthTrace(this.options.trace, config.name, routePath);
+      const trace = new OAuthTrace(this.options.trace, config.name, routePath, config.auth.grant === 'client_credentials' ? 'client_credentials' : undefined);
       const provider = new UpstreamOAuthProvider({
         upstream: config.name,
         target,

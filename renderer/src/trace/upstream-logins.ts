@@ -84,7 +84,7 @@ function kindOf(steps: readonly UpstreamLoginStep[]): UpstreamLoginKind {
   const has = (step: Step, outcome?: 'ok' | 'error') => steps.some(({ event }) => event.step === step && (outcome === undefined || event.outcome === outcome));
   if (has('revocation') || has('keychain', 'ok')) return 'logout';
   if (has('step-up')) return 'step-up';
-  if (has('token') && !has('authorize') && !has('callback')) return 'client-credentials';
+  if (steps.some(({ event }) => event.grant === 'client_credentials')) return 'client-credentials';
   if (has('authorize', 'ok') || has('callback') || has('token')) return 'login';
   // The stored tokens are thrown away when the authorization server refuses a refresh.
   if (has('refresh') || has('keychain', 'error')) return 'refresh';
