@@ -36,7 +36,8 @@ import { startServerEverythingHttp, type ServerEverythingHttp } from '../fixture
 
 /** With the characters a generated secret has (base64) and ones form encoding must carry: + / = % & and a space. */
 const CI_JOB = { client_id: 'nightly-report', client_secret: 'rep+ort/Secret=for%20tests&0123 456789' };
-const GATEWAY_CLIENT = { client_id: 'gatehouse-upstream', client_secret: 'upstream-Secret-for-tests-0123456789' };
+/** + and % as a base64 or generated secret has them: sent raw in HTTP Basic, the IdP would decode them into another secret. */
+const GATEWAY_CLIENT = { client_id: 'gatehouse-upstream', client_secret: 'upstream+Secret/for%tests=0123456789' };
 /** The demo ACL's tools for warehouse-ops (docs/policy.md). */
 const WAREHOUSE_TOOLS = ['list-orders', 'get-order', 'list-inventory', 'check-inventory', 'restock-item'];
 const TOKEN_TTL_S = 2;

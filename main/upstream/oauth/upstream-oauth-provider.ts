@@ -15,6 +15,7 @@ import path from 'node:path';
 
 import {
   createPrivateKeyJwtAuth,
+  selectClientAuthMethod,
   type AuthorizationServerMetadata,
   type OAuthClientMetadata,
   type OAuthClientProvider,
@@ -78,6 +79,7 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   constructor(options: UpstreamOAuthProviderOptions) {
     this.options = options;
     if (options.config.token_endpoint_auth_method === 'private_key_jwt') this.addClientAuthentication = this.privateKeyJwt();
+    else if (options.config.client_id && options.config.client_secret) this.addClientAuthentication = this.clientSecret(options.config.client_id, options.config.client_secret);
     // Entra v2 rejects RFC 8707 `resource`: leaving the indicator out is the only way through there.
     if (!options.config.resource_parameter) this.validateResourceURL = () => Promise.resolve(undefined);
   }
@@ -355,6 +357,26 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
       this.options.trace.error('registration', `client_metadata_url ${url} is not reachable (${error instanceof Error ? error.message : String(error)}); not used`, where);
     }
     return false;
+  }
+
+  /**
+   * A configured secret, by the method the SDK would pick (configured, else what the server
+   * supports). For Basic, id and secret are form-encoded first (RFC 6749 §2.3.1): the SDK sends
+   * them raw, and servers that decode (oidc-provider, Keycloak) then refuse a secret with + or %.
+   */
+  private clientSecret(clientId: string, clientSecret: string): AddClientAuthentication {
+    const method = this.options.config.token_endpoint_auth_method;
+    const client = { client_id: clientId, client_secret: clientSecret, ...(method ? { token_endpoint_auth_method: method } : {}) };
+    const formEncoded = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+    return (headers, params, _url, metadata) => {
+      const chosen = selectClientAuthMethod(client, metadata?.token_endpoint_auth_methods_supported ?? []);
+      if (chosen === 'client_secret_basic') {
+        headers.set('authorization', `Basic ${Buffer.from(`${formEncoded(clientId)}:${formEncoded(clientSecret)}`).toString('base64')}`);
+        return;
+      }
+      params.set('client_id', clientId);
+      if (chosen === 'client_secret_post') params.set('client_secret', clientSecret);
+    };
   }
 
   private privateKeyJwt(): AddClientAuthentication {
