@@ -279,6 +279,12 @@ function translateUpstream(upstream: UpstreamConfig, at: string, t: Export): Jso
   if ('headers' in upstream && upstream.headers && Object.keys(upstream.headers).length) {
     t.note(`${at}.headers`, `extra upstream headers (${Object.keys(upstream.headers).join(', ')}) are not carried over; add them as a backend policy in agentgateway`);
   }
+  if ((upstream.kind === 'http' || upstream.kind === 'sse') && upstream.auth) {
+    t.note(
+      `${at}.auth`,
+      `Gatehouse's own OAuth client towards ${upstream.name} (${upstream.auth.grant === 'client_credentials' ? 'client_credentials' : 'a login with the authorization code'}) is not carried over: give the target its credentials as an agentgateway backend policy`,
+    );
+  }
   switch (upstream.kind) {
     case 'stdio': {
       if (upstream.cwd !== undefined) t.note(`${at}.cwd`, 'agentgateway starts stdio servers in its own working directory; cwd is not carried over (use an absolute path in cmd/args)');

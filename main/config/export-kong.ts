@@ -323,6 +323,9 @@ function translateRoute(route: RouteConfig, at: string, config: GatehouseConfig,
     if (acl && route.acl!.rules.some((r) => r.kind === 'tools' && r.match.some((m) => /[*?]|^\/.*\/[a-z]*$/.test(m)))) {
       t.note(`${at}.acl.rules`, `passthrough to ${u.name}: Kong names tools exactly; rules with globs or regexes are applied only to the tool names other rules list literally`);
     }
+    if (u.auth) {
+      t.note(`${uAt}.auth`, `Gatehouse's own OAuth client towards ${u.name} (${u.auth.grant === 'client_credentials' ? 'client_credentials' : 'a login with the authorization code'}) is not carried over: Kong sends the upstream no token of its own unless you add one (e.g. a request-transformer header)`);
+    }
     const service = serviceFor(serviceName(u.name), u.url, u.headers, uAt, t);
     service.routes = [{ name: own ? `${name}-${u.name}` : name, paths: [path], plugins: [proxy('passthrough-listener', { ...(tools.length ? { tools } : {}), server: { timeout: u.timeout_ms } }), ...servingPlugins()] }];
     services.push(service);

@@ -296,6 +296,17 @@ describe('toKongDeck', () => {
   });
 });
 
+describe('secured upstreams in either export', () => {
+  it("notes that Gatehouse's own OAuth client towards an upstream is not carried over", () => {
+    const auth = { type: 'oauth', grant: 'client_credentials', issuer: 'https://login.example.com', client_id: 'gatehouse', client_secret: '${SECRET}' };
+    const config = gatehouseConfigSchema.parse({ routes: [{ path: '/mcp', upstreams: [{ name: 'h', kind: 'http', url: 'https://mcp.example.com/mcp', auth }] }] });
+    for (const { untranslated } of [toKongDeck(config), toAgentgateway(config)]) {
+      const note = untranslated.find((n) => n.field === 'routes[0].upstreams[0].auth');
+      expect(note?.message).toMatch(/client_credentials.*not carried over/);
+    }
+  });
+});
+
 describe('Gatehouse → Kong → Gatehouse', () => {
   it('round-trips through main/config/kong-deck.ts when it exists', async () => {
     const modulePath = '../../main/config/kong-deck.js';
