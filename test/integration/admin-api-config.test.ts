@@ -169,7 +169,13 @@ describe('the file watcher', () => {
     }
     abort.abort();
     expect(received).toContain('"config.reloaded"');
-    const matrix = await json<AclMatrix>('/api/acl-matrix?route=/shop');
+    // That reload may be of an earlier save (the settings tests above write this file too), which
+    // the watcher reports late: the edit has been taken once the grid shows it.
+    let matrix = await json<AclMatrix>('/api/acl-matrix?route=/shop');
+    for (const deadline = Date.now() + 15_000; !matrix.editable && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      matrix = await json<AclMatrix>('/api/acl-matrix?route=/shop');
+    }
     expect(matrix.editable).toBe(true);
     expect(matrix.cells.find((c) => c.tool === 'list-orders' && c.group === 'auditors')).toMatchObject({ allowed: true, rule: 'business-hours' });
   });
