@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import type { LintContext, LintFinding } from '../shared/policy.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { toAgentgateway } from './config/export-agentgateway.js';
+import { builtinIdpGroups } from './config/idp-groups.js';
 import { toKongDeck } from './config/export-kong.js';
 import { loadConfigWithNotes, type LoadedConfig } from './config/load-config.js';
 import { toolsFromOpenApi } from './config/openapi-tools.js';
@@ -88,7 +89,7 @@ function staticLint(config: GatehouseConfig): Array<LintFinding & { route: strin
     const tools = route.upstreams.flatMap((u) => (u.kind === 'rest' ? u.tools.map((t) => t.name) : []));
     const context: LintContext = {
       ...(restOnly ? { catalog: { tools, prompts: [], resources: [], resource_templates: [] } } : {}),
-      ...(route.auth?.issuer === 'builtin' && config.idp ? { knownGroups: [...new Set(config.idp.users.flatMap((u) => u.groups))] } : {}),
+      ...(route.auth?.issuer === 'builtin' && config.idp ? { knownGroups: builtinIdpGroups(config.idp) } : {}),
     };
     return lintPolicy(route.acl, context).map((finding) => ({ ...finding, route: route.path }));
   });

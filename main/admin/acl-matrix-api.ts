@@ -7,6 +7,7 @@ import express, { type Router } from 'express';
 import { isMap, isSeq, type Document, type Node } from 'yaml';
 
 import type { AclMatrix, AclMatrixUpdate } from '../../shared/admin-api.js';
+import { builtinIdpGroups } from '../config/idp-groups.js';
 import type { RouteRuntime } from '../gateway/route-runtime.js';
 import { aclRuleSchema } from '../policy/policy-schema.js';
 import type { AdminContext } from './admin-context.js';
@@ -17,7 +18,7 @@ import { findRoute } from './route-summary.js';
 
 function gridOf(context: AdminContext, runtime: RouteRuntime): AclGrid {
   const { config } = context.gateway;
-  const knownGroups = runtime.route.auth?.issuer === 'builtin' ? [...new Set((config.idp?.users ?? []).flatMap((u) => u.groups))] : [];
+  const knownGroups = runtime.route.auth?.issuer === 'builtin' ? builtinIdpGroups(config.idp) : [];
   const tools = runtime.catalog.tools().map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}) }));
   const grid = deriveGrid(runtime.route.acl, tools, knownGroups);
   if (!runtime.route.auth) return { ...grid, editable: false, whyNotEditable: 'this route has no auth, so nobody has groups: add auth (e.g. issuer: builtin) before an ACL' };

@@ -5,6 +5,7 @@
  */
 import type { Decision, ItemKind, LintContext } from '../../shared/policy.js';
 import { principalFrom } from '../auth/principal.js';
+import { builtinIdpGroups } from '../config/idp-groups.js';
 import type { GatehouseConfig, IdpUser } from '../config/schema.js';
 import { decide, isAllowed } from '../policy/index.js';
 import type { RouteRuntime } from './route-runtime.js';
@@ -61,8 +62,8 @@ export function previewPersona(runtime: RouteRuntime, persona: { claims: Record<
   return preview;
 }
 
-/** What a route's ACL is linted against: its live catalog and the groups known users have. */
+/** What a route's ACL is linted against: its live catalog and the groups the built-in IdP's users and machine clients have. */
 export function lintContext(runtime: RouteRuntime, config: GatehouseConfig): LintContext {
-  const knownGroups = runtime.route.auth?.issuer === 'builtin' && config.idp ? [...new Set(config.idp.users.flatMap((u) => u.groups))] : undefined;
+  const knownGroups = runtime.route.auth?.issuer === 'builtin' && config.idp ? builtinIdpGroups(config.idp) : undefined;
   return { catalog: catalogNames(runtime), ...(knownGroups ? { knownGroups } : {}) };
 }

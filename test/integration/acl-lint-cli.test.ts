@@ -148,7 +148,7 @@ describe('gatehouse check on an ACL that compiles but misleads', () => {
 
   it('unknown_group: a group no built-in user has', () => {
     const finding = line('auditors-too');
-    expect(finding).toContain('names group no known user has: auditors');
+    expect(finding).toContain('names group no known user or machine client has: auditors');
     expect(finding).toContain(' — Check the spelling against the groups your users have');
   });
 
