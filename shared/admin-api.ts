@@ -47,7 +47,8 @@ export interface Overview {
   demo: boolean;
   /** True inside the Electron shell, false in a browser. */
   desktop: boolean;
-  idp?: { issuer: string; users: IdpUserSummary[] };
+  /** `clients`: machine clients (client_credentials), personas of the catalog like the users. */
+  idp?: { issuer: string; users: IdpUserSummary[]; clients: IdpClientSummary[] };
   dataDir: string;
 }
 

@@ -1,8 +1,8 @@
 /** GET /api/overview: what is running, where, and from which config. */
 import express, { type Router } from 'express';
 
-import type { IdpUserSummary, Overview } from '../../shared/admin-api.js';
-import type { IdpUser } from '../config/schema.js';
+import type { IdpClientSummary, IdpUserSummary, Overview } from '../../shared/admin-api.js';
+import type { IdpClient, IdpUser } from '../config/schema.js';
 import { GATEHOUSE_VERSION } from '../gateway/gateway.js';
 import type { AdminContext } from './admin-context.js';
 
@@ -17,6 +17,11 @@ export function userSummary(user: IdpUser): IdpUserSummary {
   };
 }
 
+/** A built-in IdP machine client without its secret. */
+export function clientSummary(client: IdpClient): IdpClientSummary {
+  return { clientId: client.client_id, groups: [...client.groups], ...(client.name ? { name: client.name } : {}) };
+}
+
 export function overview(context: AdminContext): Overview {
   const { gateway } = context;
   const users = gateway.config.idp?.users ?? [];
@@ -28,7 +33,7 @@ export function overview(context: AdminContext): Overview {
     ...(context.configPath ? { configPath: context.configPath } : {}),
     demo: context.demo,
     desktop: context.desktop,
-    ...(gateway.idp ? { idp: { issuer: gateway.idp.issuer, users: users.map(userSummary) } } : {}),
+    ...(gateway.idp ? { idp: { issuer: gateway.idp.issuer, users: users.map(userSummary), clients: (gateway.config.idp?.clients ?? []).map(clientSummary) } } : {}),
     dataDir: context.dataDir,
   };
 }

@@ -15,7 +15,7 @@ import type { AdminContext } from './admin-context.js';
 import { badRequest } from './admin-error.js';
 import type { ConfigEditor } from './config-editor.js';
 import { passwordForFile, type PasswordEntry } from './password-for-file.js';
-import { userSummary } from './overview-api.js';
+import { clientSummary, userSummary } from './overview-api.js';
 
 type UserUpdate = IdpUserSummary & { password?: string };
 
@@ -117,7 +117,7 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
       listen: { host: gateway.host, port: gateway.port },
       adminPort: context.adminPort(),
       ...(gateway.config.idp
-        ? { idp: { users: gateway.config.idp.users.map(userSummary), clients: gateway.config.idp.clients.map((c) => ({ clientId: c.client_id, groups: c.groups, ...(c.name ? { name: c.name } : {}) })) } }
+        ? { idp: { users: gateway.config.idp.users.map(userSummary), clients: gateway.config.idp.clients.map(clientSummary) } }
         : {}),
       ...(context.configPath ? { configPath: context.configPath } : {}),
       dataDir: context.dataDir,

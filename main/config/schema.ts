@@ -503,3 +503,4 @@ export type PrefixMode = RouteConfig['prefix'];
 export type RouteAuthConfig = z.infer<typeof routeAuthSchema>;
 export type BuiltinIdpConfig = z.infer<typeof builtinIdpSchema>;
 export type IdpUser = z.infer<typeof idpUserSchema>;
+export type IdpClient = z.infer<typeof idpClientSchema>;

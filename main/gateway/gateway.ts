@@ -332,7 +332,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     previewPersona: (routePath, persona) => {
       const runtime = routes.get(routePath);
       if (!runtime) throw new Error(`no route ${routePath}`);
-      return previewPersona(runtime, persona, config.idp?.users ?? []);
+      return previewPersona(runtime, persona, config.idp);
     },
     lint: () =>
       [...routes.values()].flatMap((runtime) =>

@@ -6,7 +6,7 @@
 import type { Decision, ItemKind, LintContext } from '../../shared/policy.js';
 import { principalFrom } from '../auth/principal.js';
 import { builtinIdpGroups } from '../config/idp-groups.js';
-import type { GatehouseConfig, IdpUser } from '../config/schema.js';
+import type { BuiltinIdpConfig, GatehouseConfig, IdpClient, IdpUser } from '../config/schema.js';
 import { decide, isAllowed } from '../policy/index.js';
 import type { RouteRuntime } from './route-runtime.js';
 
@@ -34,12 +34,23 @@ function userClaims(user: IdpUser): Record<string, unknown> {
   return { sub: user.username, groups: user.groups, ...(user.email ? { email: user.email } : {}), ...(user.name ? { name: user.name } : {}) };
 }
 
-export function previewPersona(runtime: RouteRuntime, persona: { claims: Record<string, unknown> } | { user: string }, users: readonly IdpUser[]): PersonaPreview {
+/** The claims of its client_credentials tokens: sub and client_id are the client id. */
+function machineClaims(client: IdpClient): Record<string, unknown> {
+  return { sub: client.client_id, client_id: client.client_id, groups: client.groups };
+}
+
+/** `user` names a user or a machine client of the built-in IdP (the config keeps the names apart). */
+export function previewPersona(runtime: RouteRuntime, persona: { claims: Record<string, unknown> } | { user: string }, idp: Pick<BuiltinIdpConfig, 'users' | 'clients'> | undefined): PersonaPreview {
   let claims: Record<string, unknown>;
   if ('user' in persona) {
-    const user = users.find((u) => u.username === persona.user);
-    if (!user) throw new Error(`no user "${persona.user}" in the built-in identity provider (users: ${users.map((u) => u.username).join(', ') || 'none'})`);
-    claims = userClaims(user);
+    const user = idp?.users.find((u) => u.username === persona.user);
+    const machine = idp?.clients.find((c) => c.client_id === persona.user);
+    if (user) claims = userClaims(user);
+    else if (machine) claims = machineClaims(machine);
+    else {
+      const known = [...(idp?.users.map((u) => u.username) ?? []), ...(idp?.clients.map((c) => c.client_id) ?? [])];
+      throw new Error(`no user or machine client "${persona.user}" in the built-in identity provider (known: ${known.join(', ') || 'none'})`);
+    }
   } else {
     claims = persona.claims;
   }

@@ -234,6 +234,17 @@ describe('the window against the running demo', () => {
     await expect(byTestId('visible-tool-count').textContent()).resolves.toBe('6');
   });
 
+  it("previews the demo's machine client like a member of its group, without Try it (it signs no person in)", async () => {
+    const catalog = await openScreen('catalog');
+    await byTestId('persona-demo-agent').click();
+    await byTestId('catalog-summary').filter({ hasText: 'demo-agent' }).waitFor();
+    // warehouse-ops, as alice: the edit above gave the group cancel-order.
+    await expect(byTestId('visible-tool-count').textContent()).resolves.toBe('6');
+    await catalog.locator('[data-testid="catalog-item"][data-name="cancel-order"]').click();
+    await byTestId('catalog-detail').getByText('machine clients are previews only').waitFor();
+    expect(await byTestId('try-it-run').count()).toBe(0);
+  });
+
   it('runs the OAuth doctor on the shop route with no failing check', async () => {
     await openScreen('doctor');
     await byTestId('doctor-mode-route').click();

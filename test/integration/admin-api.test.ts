@@ -267,6 +267,14 @@ describe('catalog as a persona', () => {
     expect(view.items.filter((i) => i.kind === 'tools' && i.visible)).toHaveLength(7);
   });
 
+  it("previews the demo's machine client by its client id, with its group's tools", async () => {
+    const overview = await json<Overview>('/api/overview');
+    expect(overview.idp?.clients).toEqual([{ clientId: 'demo-agent', groups: ['warehouse-ops'], name: 'Demo agent (warehouse ops)' }]);
+    const view = await json<CatalogView>(`/api/catalog?route=${encodeURIComponent(SHOP)}&user=demo-agent`);
+    expect(view.persona).toEqual({ subject: 'demo-agent', groups: ['warehouse-ops'] });
+    expect(view.items.filter((i) => i.kind === 'tools' && i.visible).map((i) => i.name)).toEqual(ALICE_TOOLS);
+  });
+
   it('refuses an unknown user with 400 and the users there are', async () => {
     const response = await api(`/api/catalog?route=${encodeURIComponent(SHOP)}&user=mallory`);
     expect(response.status).toBe(400);

@@ -1,23 +1,25 @@
 /**
- * Who the catalog is shown as: a built-in IdP user, or hand-entered token claims (to preview what
- * a user of an external IdP, with groups you type, would see).
+ * Who the catalog is shown as: a built-in IdP user or machine client, or hand-entered token claims
+ * (to preview what a user of an external IdP, with groups you type, would see).
  */
 import { useState } from 'react';
 
-import type { IdpUserSummary } from '../../../shared/admin-api.js';
+import type { IdpClientSummary, IdpUserSummary } from '../../../shared/admin-api.js';
 import { Icon } from '../components/Icon.js';
 
 export const DEFAULT_CLAIMS = JSON.stringify({ sub: 'carol', groups: ['warehouse-ops'], scope: 'mcp' }, null, 2);
 
 interface PickerProps {
   users: IdpUserSummary[];
+  /** Machine clients (client_credentials): picked like a user, by their client id. */
+  clients: IdpClientSummary[];
   user: string | undefined;
   custom: boolean;
   onUser: (user: string) => void;
   onCustom: () => void;
 }
 
-export function PersonaPicker({ users, user, custom, onUser, onCustom }: PickerProps) {
+export function PersonaPicker({ users, clients, user, custom, onUser, onCustom }: PickerProps) {
   return (
     <div className="segmented persona-switch" role="group" aria-label="Persona" data-testid="persona-switch">
       {users.map((u) => (
@@ -31,6 +33,19 @@ export function PersonaPicker({ users, user, custom, onUser, onCustom }: PickerP
         >
           <Icon name="user" size={11} />
           {u.username}
+        </button>
+      ))}
+      {clients.map((c) => (
+        <button
+          key={c.clientId}
+          type="button"
+          aria-pressed={!custom && user === c.clientId}
+          onClick={() => onUser(c.clientId)}
+          title={`machine client ${c.name ?? c.clientId} (client_credentials) · groups: ${c.groups.join(', ') || 'none'}`}
+          data-testid={`persona-${c.clientId}`}
+        >
+          <Icon name="bolt" size={11} />
+          {c.clientId}
         </button>
       ))}
       <button type="button" aria-pressed={custom} onClick={onCustom} data-testid="persona-custom">

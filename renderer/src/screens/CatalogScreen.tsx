@@ -25,6 +25,7 @@ export function CatalogScreen() {
   const overview = useOverview();
   const { params } = useLocation();
   const users = overview?.idp?.users ?? [];
+  const clients = overview?.idp?.clients ?? [];
 
   const route = params.get('route') ?? routes[0]?.path;
   const routeSummary = routes.find((r) => r.path === route);
@@ -75,6 +76,7 @@ export function CatalogScreen() {
         {routeHasAuth && (
           <PersonaPicker
             users={users}
+            clients={clients}
             user={user}
             custom={custom}
             onUser={(u) => go({ user: u, persona: undefined })}
@@ -140,7 +142,8 @@ export function CatalogScreen() {
               key={itemKey(selectedItem)}
               route={route}
               item={selectedItem}
-              user={user}
+              // Try it signs a person in: a machine client's calls are the Script / CI config's.
+              user={users.some((candidate) => candidate.username === user) ? user : undefined}
               personaName={personaName}
               enforced={catalog.data.enforced}
               routeHasAuth={routeHasAuth}
