@@ -307,8 +307,10 @@ export interface TestClientStep {
 export interface TestClientSession {
   id: string;
   route: string;
-  /** The built-in IdP user it signs in as; absent for an external IdP (browser login). */
+  /** The built-in IdP user it signs in as (or machine client it is); absent for an external IdP (browser login). */
   user?: string;
+  /** `user` is a machine client: it gets its token with client_credentials, no one signs in. */
+  machine?: true;
   state: 'new' | 'authorizing' | 'waiting_for_browser' | 'connected' | 'failed' | 'closed';
   steps: TestClientStep[];
   /** Open this in a browser for an external IdP's login (browser mode). */

@@ -217,6 +217,40 @@ export class OAuthFlow {
     return { summary: `code ${shorten(code)} received, state matches${iss ? `, iss ${iss} matches` : ''}`, detail: { redirect: shown } };
   }
 
+  /**
+   * A machine client's token request (OAuth 2.1 §4.2, SEP-1046): no registration, no browser.
+   * Its id and secret go form-encoded into HTTP Basic (RFC 6749 §2.3.1).
+   */
+  async clientCredentials(clientId: string, clientSecret: string): Promise<StepOutcome> {
+    const metadata = this.serverMetadata!;
+    const scope = this.challenge.scope ?? this.resourceMetadata?.scopes_supported?.join(' ');
+    const resource = this.resourceMetadata?.resource;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) });
+    const formEncoded = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+    let response: Response;
+    try {
+      response = await this.fetchFn(metadata.token_endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          authorization: `Basic ${Buffer.from(`${formEncoded(clientId)}:${formEncoded(clientSecret)}`).toString('base64')}`,
+        },
+        body: form,
+      });
+    } catch (error) {
+      throw new StepFailure(`the token endpoint ${metadata.token_endpoint} cannot be reached: ${reason(error)}`);
+    }
+    const answer = (await response.json().catch(() => ({}))) as Partial<OAuthTokens> & { error?: string; error_description?: string };
+    if (!response.ok || typeof answer.access_token !== 'string') {
+      const fix = answer.error === 'invalid_client' ? `check client ${clientId}'s client_secret under idp.clients in the config` : "see the identity provider's trace for why";
+      throw new StepFailure(`the identity provider refused client_credentials for ${clientId}: ${answer.error ?? `HTTP ${response.status}`}${answer.error_description ? ` (${answer.error_description})` : ''} — ${fix}`);
+    }
+    this.tokens = answer as OAuthTokens;
+    this.clientInformation = { client_id: clientId, redirect_uris: [] };
+    return this.describeTokens(resource);
+  }
+
   async exchangeCode(): Promise<StepOutcome> {
     const { codeVerifier, resource } = this.authorization!;
     try {
@@ -233,8 +267,14 @@ export class OAuthFlow {
     } catch (error) {
       throw new StepFailure(`the token request failed: ${reason(error)} — an expired or reused code needs a new sign-in: start a new session`);
     }
+    return this.describeTokens(resource);
+  }
+
+  /** The tokens in words, with their JWTs decoded and the audience checked against the resource. */
+  private describeTokens(resource: string | undefined): StepOutcome {
+    const tokens = this.tokens!;
     const jwts: DecodedJwt[] = [];
-    const tokens = redactValue(this.tokens, 'tokens', jwts);
+    const shown = redactValue(tokens, 'tokens', jwts);
     const access = jwts.find((jwt) => jwt.where === 'tokens.access_token');
     const warnings: string[] = [];
     if (access && resource) {
@@ -243,11 +283,11 @@ export class OAuthFlow {
       if (!audiences.includes(resource)) warnings.push(`the access token's aud ${JSON.stringify(aud)} does not name the resource ${resource} (RFC 8707): the gateway will refuse it unless relaxed audience validation is on`);
     }
     const kind = access ? 'JWT' : 'opaque (checked by introspection)';
-    const scope = this.tokens.scope ?? (typeof access?.claims.scope === 'string' ? access.claims.scope : undefined);
-    const expiry = this.tokens.expires_in ? `, expires in ${this.tokens.expires_in} s` : '';
+    const scope = tokens.scope ?? (typeof access?.claims.scope === 'string' ? access.claims.scope : undefined);
+    const expiry = tokens.expires_in ? `, expires in ${tokens.expires_in} s` : '';
     return {
-      summary: `${kind} access token ${shorten(this.tokens.access_token)}${scope ? ` with scope ${scope}` : ''}${expiry}${this.tokens.refresh_token ? ', refresh token' : ''}`,
-      detail: { tokens, jwts, ...(warnings.length ? { warnings } : {}) },
+      summary: `${kind} access token ${shorten(tokens.access_token)}${scope ? ` with scope ${scope}` : ''}${expiry}${tokens.refresh_token ? ', refresh token' : ''}`,
+      detail: { tokens: shown, jwts, ...(warnings.length ? { warnings } : {}) },
     };
   }
 }

@@ -89,6 +89,17 @@ class TestClientSessions {
     if (password !== undefined && user === undefined) {
       throw new TestClientError('bad_request', 'a password was sent without a user — send {"route", "user", "password"} to sign in as that user, or leave the password out');
     }
+    // A machine client of the built-in IdP (the config keeps client ids and usernames apart).
+    const machine = user === undefined ? undefined : this.deps.gateway.config.idp?.clients.find((client) => client.client_id === user);
+    if (machine && password !== undefined) {
+      throw new TestClientError('bad_request', `${machine.client_id} is a machine client: it has a client secret in the config, not a password — leave the password out`);
+    }
+    if (machine) {
+      const session = new TestClientRun({ id: randomUUID(), route, url: gateway.url(route), trace: gateway.trace, machine: { clientId: machine.client_id, clientSecret: machine.client_secret } });
+      this.sessions.set(session.id, session);
+      this.evictBeyondLimit();
+      return session;
+    }
     if (user !== undefined) {
       const users = usersOf(this.deps);
       const found = users.find((candidate) => candidate.username === user);

@@ -3,7 +3,8 @@
  * guided OAuth flow: each step runs when asked, and leaves a record (one-line summary, the HTTP
  * exchanges with secrets shortened, how long it took, and on failure the reason and the fix).
  * Sign-in is automated for a built-in IdP user; otherwise the session waits for the user's
- * browser to come back to its loopback redirect URI.
+ * browser to come back to its loopback redirect URI. A machine client of the built-in IdP skips
+ * registration and sign-in: its token step is a client_credentials request.
  */
 import type { TestClientSession, TestClientStep, TestClientStepName, ToolCallOutcome } from '../../shared/admin-api.js';
 import type { OAuthClientStepEvent } from '../../shared/trace-events.js';
@@ -26,6 +27,9 @@ export const STEP_ORDER: readonly TestClientStepName[] = [
   'initialize',
   'list-tools',
 ];
+
+/** What a machine client never does: it is registered in the config and signs no one in. */
+const PERSON_ONLY_STEPS = new Set<TestClientStepName>(['registration', 'authorize', 'login']);
 
 /** How long a browser login may take before the loopback redirect listener gives up (the session's idle limit). */
 const LOGIN_TIMEOUT_MS = 30 * 60_000;
@@ -50,6 +54,8 @@ export interface TestClientSessionOptions {
   url: string;
   /** A built-in IdP user to sign in as; without one the sign-in happens in the user's browser. */
   credentials?: LoginCredentials;
+  /** A machine client of the built-in IdP to be instead (client_credentials, nobody signs in). */
+  machine?: { clientId: string; clientSecret: string };
   trace: TraceBus;
 }
 
@@ -90,6 +96,7 @@ export class TestClientRun {
       id: this.options.id,
       route: this.options.route,
       ...(this.options.credentials ? { user: this.options.credentials.username } : {}),
+      ...(this.options.machine ? { user: this.options.machine.clientId, machine: true as const } : {}),
       state: this.state,
       steps: this.steps.map((step) => ({ ...step })),
       ...(this.authorizationUrl && this.state === 'waiting_for_browser' ? { authorizationUrl: this.authorizationUrl } : {}),
@@ -194,7 +201,7 @@ export class TestClientRun {
       case 'login':
         return this.signIn();
       case 'token':
-        return flow.exchangeCode();
+        return this.options.machine ? flow.clientCredentials(this.options.machine.clientId, this.options.machine.clientSecret) : flow.exchangeCode();
       case 'initialize':
         return this.initialize();
       case 'list-tools':
@@ -245,9 +252,9 @@ export class TestClientRun {
 
   private async initialize(): Promise<StepOutcome> {
     const flow = this.flow;
-    const credentials = flow.tokens
-      ? { tokens: flow.tokens, issuer: flow.serverMetadata!.issuer, clientInformation: flow.clientInformation!, redirectUrl: flow.callback!.redirectUri }
-      : undefined;
+    // A machine client has no redirect: the URI only tells the SDK this is no client_credentials provider of its own.
+    const redirectUrl = flow.callback?.redirectUri ?? 'http://127.0.0.1/no-redirect';
+    const credentials = flow.tokens ? { tokens: flow.tokens, issuer: flow.serverMetadata!.issuer, clientInformation: flow.clientInformation!, redirectUrl } : undefined;
     try {
       this.connection = await TestClientConnection.connect(this.options.url, this.recorder.fetch, credentials);
     } catch (error) {
@@ -302,6 +309,13 @@ export class TestClientRun {
   private afterProbe(): void {
     if (this.flow.authRequired) {
       this.moveTo('authorizing');
+      if (this.options.machine) {
+        for (const step of this.steps) {
+          if (!PERSON_ONLY_STEPS.has(step.name)) continue;
+          step.status = 'skipped';
+          step.summary = `skipped: ${this.options.machine.clientId} is a machine client, registered in the config (idp.clients), and signs no one in`;
+        }
+      }
       return;
     }
     for (const step of this.steps) {

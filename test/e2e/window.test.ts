@@ -245,6 +245,15 @@ describe('the window against the running demo', () => {
     expect(await byTestId('try-it-run').count()).toBe(0);
   });
 
+  it('connects the test client as the demo machine client: three steps skipped, a client_credentials token, its tools', async () => {
+    await runTestClient('demo-agent');
+    await byTestId('tc-state').and(page.locator('[data-state="connected"]')).waitFor();
+    await byTestId('tc-tool').first().waitFor();
+    expect(await page.locator('[data-testid="tc-step"][data-status="error"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="tc-step"][data-status="skipped"]').count()).toBe(3);
+    expect(await byTestId('screen-test-client').getByText('machine client', { exact: true }).count()).toBe(1);
+  });
+
   it('runs the OAuth doctor on the shop route with no failing check', async () => {
     await openScreen('doctor');
     await byTestId('doctor-mode-route').click();

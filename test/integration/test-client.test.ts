@@ -287,6 +287,27 @@ describe('run-all', () => {
     expect(answer.body.tools?.map((tool) => tool.name)).toEqual(BOB_TOOLS);
   });
 
+  it("as the demo's machine client: no registration or sign-in, a client_credentials token, its group's tools", async () => {
+    const seq = lastSeq();
+    const session = await createSession(base, { route: ROUTE, user: 'demo-agent' });
+    expect(session).toMatchObject({ user: 'demo-agent', machine: true });
+    const answer = await api(base, 'POST', `/sessions/${session.id}/run`);
+    expect(answer.body.state).toBe('connected');
+    const personOnly = new Set(['registration', 'authorize', 'login']);
+    expect(answer.body.steps.map((step) => [step.name, step.status])).toEqual(STEPS.map((name) => [name, personOnly.has(name) ? 'skipped' : 'ok']));
+    expect(stepOf(answer.body, 'login').summary).toMatch(/machine client/);
+    expect(stepOf(answer.body, 'token').summary).toMatch(/^JWT access token/);
+    expect(answer.body.tools?.map((tool) => tool.name)).toEqual(ALICE_TOOLS);
+    const idpToken = traceSince(seq).find((event): event is IdpStepEvent => event.type === 'idp.step' && event.step === 'token');
+    expect(idpToken).toMatchObject({ outcome: 'ok', clientId: 'demo-agent', detail: expect.stringContaining('client_credentials') });
+    const record = JSON.stringify(answer.body);
+    expect(record).not.toContain(Buffer.from('demo-agent:demo').toString('base64'));
+    for (const secret of secrets) expect(record).not.toContain(secret);
+
+    const withPassword = await api<AdminError>(base, 'POST', '/sessions', { route: ROUTE, user: 'demo-agent', password: 'demo' });
+    expect(withPassword).toMatchObject({ status: 400, body: { message: expect.stringMatching(/machine client.*not a password/) } });
+  });
+
   it('on a route without auth, skips the OAuth steps', async () => {
     const session = await createSession(base, { route: OPEN_ROUTE });
     const answer = await api(base, 'POST', `/sessions/${session.id}/run`);

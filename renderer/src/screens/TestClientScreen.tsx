@@ -41,6 +41,7 @@ export function TestClientScreen() {
   const overview = useOverview();
   const { params } = useLocation();
   const users = overview?.idp?.users ?? [];
+  const clients = overview?.idp?.clients ?? [];
   const [routePath, setRoutePath] = useState<string>(params.get('route') ?? '');
   const [user, setUser] = useState<string | undefined>(params.get('user') ?? undefined);
   const [password, setPassword] = useState('');
@@ -131,6 +132,16 @@ export function TestClientScreen() {
                 {u.groups.length > 0 ? ` — ${u.groups.join(', ')}` : ''}
               </option>
             ))}
+            {clients.length > 0 && (
+              <optgroup label="Machine clients (client_credentials, no sign-in)">
+                {clients.map((c) => (
+                  <option key={c.clientId} value={c.clientId}>
+                    {c.clientId}
+                    {c.groups.length > 0 ? ` — ${c.groups.join(', ')}` : ''}
+                  </option>
+                ))}
+              </optgroup>
+            )}
             <option value={EXTERNAL}>External login in a browser…</option>
           </select>
         </label>
@@ -176,6 +187,7 @@ export function TestClientScreen() {
               <div className="stack" style={{ gap: 2 }}>
                 <h3>
                   {session.route} <span className="muted">as</span> {session.user ?? 'browser login'}
+                  {session.machine && <span className="badge">machine client</span>}
                 </h3>
                 <span className="xs muted mono">session {session.id}</span>
               </div>
