@@ -1,6 +1,7 @@
 /**
- * The built-in test client: connect to a route as a demo user (or through a browser login for an
- * external IdP) one OAuth step at a time, like MCP Inspector's guided flow, then list and call
+ * The built-in test client: connect to a route as a demo user, a machine client of the built-in
+ * IdP (client_credentials), or through a browser login for an external IdP, one OAuth step at a
+ * time, like MCP Inspector's guided flow, then list and call
  * tools. The same steps appear in the handshake trace. A user whose password the config keeps only
  * hashed needs it typed in; it lives in this screen's state and goes out only with the session start.
  */
