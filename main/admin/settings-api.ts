@@ -28,7 +28,8 @@ async function secretsStatus(context: AdminContext): Promise<Pick<Settings, 'sec
   }
 }
 
-function parseUpdate(body: unknown): SettingsUpdate {
+/** `machineClients`: the IdP's machine client ids, which a username may not take (both would be one subject to the ACLs). */
+function parseUpdate(body: unknown, machineClients: ReadonlySet<string> = new Set()): SettingsUpdate {
   const problems: string[] = [];
   const update = (body ?? {}) as Record<string, unknown>;
   const out: SettingsUpdate = {};
@@ -48,6 +49,7 @@ function parseUpdate(body: unknown): SettingsUpdate {
           return;
         }
         if (seen.has(user.username)) problems.push(`idp.users[${i}]: user "${user.username}" is listed twice`);
+        if (machineClients.has(user.username)) problems.push(`idp.users[${i}]: "${user.username}" is a machine client's id (idp.clients in the config); pick another username`);
         seen.add(user.username);
         if (user.password !== undefined && (typeof user.password !== 'string' || !user.password)) problems.push(`idp.users[${i}]: password, when given, must not be empty`);
       });
@@ -127,7 +129,7 @@ export function settingsRouter(context: AdminContext, editor: ConfigEditor): Rou
   });
 
   router.put('/settings', async (req, res) => {
-    const update = parseUpdate(req.body);
+    const update = parseUpdate(req.body, new Set(context.gateway.config.idp?.clients.map((client) => client.client_id)));
     // Hashed before the edit: scrypt runs in the thread pool, the edit itself is synchronous.
     const given = await entriesFor((update.idp?.users ?? []).flatMap((user) => (user.password !== undefined ? [{ username: user.username, password: user.password }] : [])));
     // Only the demo's own users may be written from memory: a real config's passwords come from

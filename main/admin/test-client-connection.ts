@@ -43,7 +43,7 @@ function heldTokenProvider(held: HeldCredentials): OAuthClientProvider {
       tokens = saved;
     },
     redirectToAuthorization: () => {
-      throw new Error('the gateway no longer accepts this session\'s token and it could not be refreshed (expired or revoked) — start a new test client session to sign in again');
+      throw new Error('the gateway no longer accepts this session\'s token and it could not be refreshed (expired or revoked) — start a new test client session to get a new one');
     },
     saveCodeVerifier: (saved) => {
       verifier = saved;
@@ -130,7 +130,7 @@ function callError(error: unknown): { code: number; message: string } {
   if (error instanceof InsufficientScopeError) {
     return {
       code: 403,
-      message: `403 insufficient_scope: the gateway wants the scope(s) ${error.requiredScope ?? '(unnamed)'} for this call${error.errorDescription ? ` (${error.errorDescription})` : ''} — the test client signed in without them; start a new session on a route that grants them, or call it from an MCP client that steps up`,
+      message: `403 insufficient_scope: the gateway wants the scope(s) ${error.requiredScope ?? '(unnamed)'} for this call${error.errorDescription ? ` (${error.errorDescription})` : ''} — the test client's token was issued without them; start a new session on a route that grants them, or call it from an MCP client that steps up`,
     };
   }
   return { code: -32603, message: error instanceof Error ? error.message : String(error) };

@@ -243,7 +243,8 @@ export class OAuthFlow {
     }
     const answer = (await response.json().catch(() => ({}))) as Partial<OAuthTokens> & { error?: string; error_description?: string };
     if (!response.ok || typeof answer.access_token !== 'string') {
-      const fix = answer.error === 'invalid_client' ? `check client ${clientId}'s client_secret under idp.clients in the config` : "see the identity provider's trace for why";
+      // The test client reads the secret from the config the IdP runs: a refusal is the IdP's to explain.
+      const fix = answer.error === 'invalid_client' ? `the IdP does not know ${clientId} with this secret — was the config changed since the IdP started? Restart Gatehouse; otherwise see the identity provider's trace` : "see the identity provider's trace for why";
       throw new StepFailure(`the identity provider refused client_credentials for ${clientId}: ${answer.error ?? `HTTP ${response.status}`}${answer.error_description ? ` (${answer.error_description})` : ''} — ${fix}`);
     }
     this.tokens = answer as OAuthTokens;

@@ -107,7 +107,7 @@ class TestClientSessions {
         throw new TestClientError(
           'unknown_user',
           users.length
-            ? `the built-in identity provider has no user ${user} — pick one of ${users.map((u) => u.username).join(', ')}, or add ${user} under idp.users in the config`
+            ? `the built-in identity provider has no user or machine client ${user} — pick one of ${[...users.map((u) => u.username), ...(this.deps.gateway.config.idp?.clients.map((c) => c.client_id) ?? [])].join(', ')}, or add ${user} under idp.users in the config`
             : `the built-in identity provider has no users this test client can sign in as — turn it on (idp: builtin) and give it users, or leave the user out and sign in through the browser`,
         );
       }

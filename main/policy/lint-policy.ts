@@ -88,13 +88,13 @@ function groupChecks(id: string, sets: SubjectSet[], known: ReadonlySet<string>,
           ruleId: id,
           problem: 'never_matches',
           message: `rule ${id} is only for groups no known user or machine client has (${groups}), so it never applies.`,
-          fix: `Check the spelling against the groups your users have, or give a user the group ${groups}.`,
+          fix: `Check the spelling against the groups your users and machine clients have, or give one of them the group ${groups}.`,
         }
       : {
           ruleId: id,
           problem: 'unknown_group',
           message: `${id === DEFAULT_RULE_ID ? 'the default ACL' : `rule ${id}`} names group${unknown.size > 1 ? 's' : ''} no known user or machine client has: ${groups}.`,
-          fix: `Check the spelling against the groups your users have (and the route's auth.claims.groups path), or remove ${groups}.`,
+          fix: `Check the spelling against the groups your users and machine clients have (and the route's auth.claims.groups path), or remove ${groups}.`,
         },
   );
 }

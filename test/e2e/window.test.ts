@@ -234,15 +234,16 @@ describe('the window against the running demo', () => {
     await expect(byTestId('visible-tool-count').textContent()).resolves.toBe('6');
   });
 
-  it("previews the demo's machine client like a member of its group, without Try it (it signs no person in)", async () => {
+  it("previews the demo's machine client like a member of its group, and Try it calls as it", async () => {
     const catalog = await openScreen('catalog');
     await byTestId('persona-demo-agent').click();
     await byTestId('catalog-summary').filter({ hasText: 'demo-agent' }).waitFor();
     // warehouse-ops, as alice: the edit above gave the group cancel-order.
     await expect(byTestId('visible-tool-count').textContent()).resolves.toBe('6');
-    await catalog.locator('[data-testid="catalog-item"][data-name="cancel-order"]').click();
-    await byTestId('catalog-detail').getByText('machine clients are previews only').waitFor();
-    expect(await byTestId('try-it-run').count()).toBe(0);
+    await catalog.locator('[data-testid="catalog-item"][data-name="check-inventory"]').click();
+    await byTestId('try-field-sku').fill('TEE-ORG-M');
+    await byTestId('try-it-run').click();
+    await byTestId('try-it-result').and(page.locator('[data-ok="true"]')).waitFor();
   });
 
   it('connects the test client as the demo machine client: three steps skipped, a client_credentials token, its tools', async () => {

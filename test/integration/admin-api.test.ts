@@ -496,6 +496,16 @@ describe('faults, settings, the window', () => {
     expect(((await unknown.json()) as AdminError).message).not.toMatch(/No admin API endpoint/);
   });
 
+  it("refuses a user named like a machine client, saying which it is, and saves nothing", async () => {
+    const answer = await api('/api/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ idp: { users: [{ username: 'alice', groups: ['warehouse-ops'] }, { username: 'demo-agent', groups: [], password: 'a-New-passw0rd' }] } }),
+    });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as AdminError).problems?.join(' ')).toContain(`"demo-agent" is a machine client's id (idp.clients in the config); pick another username`);
+    expect((await json<Settings>('/api/settings')).idp?.users.map((u) => u.username)).toEqual(['alice', 'bob']);
+  });
+
   it('gives the settings without any password', async () => {
     const settings = await json<Settings>('/api/settings');
     expect(settings.listen).toEqual({ host: '127.0.0.1', port: launched.gateway.port });

@@ -28,6 +28,7 @@ const ROUTE = '/ecommerce-mcp';
 const OPEN_ROUTE = '/open-shop';
 /** docs/policy.md, "The demo ACL", in catalog order. */
 const ALICE_TOOLS = ['list-orders', 'get-order', 'list-inventory', 'check-inventory', 'restock-item'];
+const CI_JOB = { client_id: 'ci-job', client_secret: 'ci-Secret-xyz-4242', groups: ['customer-support'] };
 const BOB_TOOLS = ['list-orders', 'get-order', 'cancel-order', 'list-inventory', 'check-inventory', 'get-customer', 'update-customer-contact'];
 const STEPS: TestClientStepName[] = ['probe', 'resource-metadata', 'authorization-server-metadata', 'registration', 'authorize', 'login', 'token', 'initialize', 'list-tools'];
 const OAUTH_STEPS = STEPS.slice(1, 7);
@@ -121,7 +122,9 @@ beforeAll(async () => {
   const shopRoute = demo.routes.find((route) => route.path === ROUTE)!;
   // No /everything: it would spawn server-everything for nothing.
   const open = { ...shopRoute, path: OPEN_ROUTE, auth: undefined, acl: undefined };
-  config = gatehouseConfigSchema.parse({ ...demo, routes: [shopRoute, open] });
+  // A machine client besides the demo's, with a secret that can be searched for.
+  const idp = { ...demo.idp!, clients: [...demo.idp!.clients, CI_JOB] };
+  config = gatehouseConfigSchema.parse({ ...demo, idp, routes: [shopRoute, open] });
   gateway = await startGateway({ dataDir, config });
   base = await mountAdmin();
 });
@@ -287,24 +290,26 @@ describe('run-all', () => {
     expect(answer.body.tools?.map((tool) => tool.name)).toEqual(BOB_TOOLS);
   });
 
-  it("as the demo's machine client: no registration or sign-in, a client_credentials token, its group's tools", async () => {
+  it("as a machine client: no registration or sign-in, a client_credentials token, its group's tools, its secret nowhere", async () => {
     const seq = lastSeq();
-    const session = await createSession(base, { route: ROUTE, user: 'demo-agent' });
-    expect(session).toMatchObject({ user: 'demo-agent', machine: true });
+    const session = await createSession(base, { route: ROUTE, user: CI_JOB.client_id });
+    expect(session).toMatchObject({ user: CI_JOB.client_id, machine: true });
     const answer = await api(base, 'POST', `/sessions/${session.id}/run`);
     expect(answer.body.state).toBe('connected');
     const personOnly = new Set(['registration', 'authorize', 'login']);
     expect(answer.body.steps.map((step) => [step.name, step.status])).toEqual(STEPS.map((name) => [name, personOnly.has(name) ? 'skipped' : 'ok']));
     expect(stepOf(answer.body, 'login').summary).toMatch(/machine client/);
     expect(stepOf(answer.body, 'token').summary).toMatch(/^JWT access token/);
-    expect(answer.body.tools?.map((tool) => tool.name)).toEqual(ALICE_TOOLS);
+    expect(answer.body.tools?.map((tool) => tool.name)).toEqual(BOB_TOOLS);
     const idpToken = traceSince(seq).find((event): event is IdpStepEvent => event.type === 'idp.step' && event.step === 'token');
-    expect(idpToken).toMatchObject({ outcome: 'ok', clientId: 'demo-agent', detail: expect.stringContaining('client_credentials') });
+    expect(idpToken).toMatchObject({ outcome: 'ok', clientId: CI_JOB.client_id, detail: expect.stringContaining('client_credentials') });
     const record = JSON.stringify(answer.body);
-    expect(record).not.toContain(Buffer.from('demo-agent:demo').toString('base64'));
+    expect(record).toContain(`Basic ${CI_JOB.client_id}:(secret hidden)`);
+    expect(record).not.toContain(CI_JOB.client_secret);
+    expect(JSON.stringify(traceSince(seq))).not.toContain(CI_JOB.client_secret);
     for (const secret of secrets) expect(record).not.toContain(secret);
 
-    const withPassword = await api<AdminError>(base, 'POST', '/sessions', { route: ROUTE, user: 'demo-agent', password: 'demo' });
+    const withPassword = await api<AdminError>(base, 'POST', '/sessions', { route: ROUTE, user: CI_JOB.client_id, password: 'demo' });
     expect(withPassword).toMatchObject({ status: 400, body: { message: expect.stringMatching(/machine client.*not a password/) } });
   });
 
@@ -368,7 +373,7 @@ describe('what the window can get wrong', () => {
   it('an unknown user names the users there are', async () => {
     const answer = await api<AdminError>(base, 'POST', '/sessions', { route: ROUTE, user: 'mallory' });
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ error: 'unknown_user', message: expect.stringMatching(/no user mallory.*alice, bob/) });
+    expect(answer.body).toMatchObject({ error: 'unknown_user', message: expect.stringMatching(/no user or machine client mallory.*alice, bob, demo-agent, ci-job/) });
   });
 
   it('a body without a route, and one that is not JSON, are 400s', async () => {

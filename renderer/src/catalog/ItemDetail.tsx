@@ -72,7 +72,7 @@ export function ItemDetail({ route, item, user, personaName, enforced, routeHasA
         ) : (
           <div className="callout">
             <Icon name="user" size={14} />
-            <span>Try it signs a person in through the built-in IdP, so it needs a demo user: pick one above (custom claims and machine clients are previews only; a machine client calls with the route's Script / CI client config).</span>
+            <span>Try it gets its token from the built-in IdP, so it needs a demo user or machine client: pick one above instead of custom claims.</span>
           </div>
         ))}
     </div>

@@ -142,8 +142,7 @@ export function CatalogScreen() {
               key={itemKey(selectedItem)}
               route={route}
               item={selectedItem}
-              // Try it signs a person in: a machine client's calls are the Script / CI config's.
-              user={users.some((candidate) => candidate.username === user) ? user : undefined}
+              user={user}
               personaName={personaName}
               enforced={catalog.data.enforced}
               routeHasAuth={routeHasAuth}

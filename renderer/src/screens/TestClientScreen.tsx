@@ -133,7 +133,8 @@ export function TestClientScreen() {
                 {u.groups.length > 0 ? ` — ${u.groups.join(', ')}` : ''}
               </option>
             ))}
-            {clients.length > 0 && (
+            {/* A machine client is the built-in IdP's: a route that signs in elsewhere cannot use it. */}
+            {clients.length > 0 && route?.auth.issuer === overview?.idp?.issuer && (
               <optgroup label="Machine clients (client_credentials, no sign-in)">
                 {clients.map((c) => (
                   <option key={c.clientId} value={c.clientId}>
