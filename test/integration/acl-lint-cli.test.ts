@@ -149,7 +149,7 @@ describe('gatehouse check on an ACL that compiles but misleads', () => {
   it('unknown_group: a group no built-in user has', () => {
     const finding = line('auditors-too');
     expect(finding).toContain('names group no known user or machine client has: auditors');
-    expect(finding).toContain(' — Check the spelling against the groups your users have');
+    expect(finding).toContain(' — Check the spelling against the groups your users and machine clients have');
   });
 
   it('shadowed: a rule an earlier identical one already says', () => {
