@@ -29,6 +29,7 @@ import {
 } from '@modelcontextprotocol/client';
 
 import { shorten } from '../trace/redact.js';
+import { clientSecretBasic } from '../upstream/oauth/client-secret-basic.js';
 import type { LoopbackRedirect } from '../upstream/oauth/loopback-redirect.js';
 import { redactUrl, redactValue, type DecodedJwt } from './test-client-exchange.js';
 
@@ -226,7 +227,6 @@ export class OAuthFlow {
     const scope = this.challenge.scope ?? this.resourceMetadata?.scopes_supported?.join(' ');
     const resource = this.resourceMetadata?.resource;
     const form = new URLSearchParams({ grant_type: 'client_credentials', ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) });
-    const formEncoded = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
     let response: Response;
     try {
       response = await this.fetchFn(metadata.token_endpoint, {
@@ -234,7 +234,7 @@ export class OAuthFlow {
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
-          authorization: `Basic ${Buffer.from(`${formEncoded(clientId)}:${formEncoded(clientSecret)}`).toString('base64')}`,
+          authorization: clientSecretBasic(clientId, clientSecret),
         },
         body: form,
       });

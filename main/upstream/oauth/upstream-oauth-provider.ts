@@ -27,6 +27,7 @@ import {
 import type { UpstreamOAuthConfig } from '../../config/schema.js';
 import { shorten } from '../../trace/redact.js';
 import type { BrowserStep } from './browser-step.js';
+import { clientSecretBasic } from './client-secret-basic.js';
 import { tokenSet, type CredentialVault, type TokenSet } from './credential-vault.js';
 import { AuthorizationNeeded, OAuthClientError } from './oauth-client-error.js';
 import type { OAuthTrace } from './oauth-trace.js';
@@ -367,11 +368,10 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   private clientSecret(clientId: string, clientSecret: string): AddClientAuthentication {
     const method = this.options.config.token_endpoint_auth_method;
     const client = { client_id: clientId, client_secret: clientSecret, ...(method ? { token_endpoint_auth_method: method } : {}) };
-    const formEncoded = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
     return (headers, params, _url, metadata) => {
       const chosen = selectClientAuthMethod(client, metadata?.token_endpoint_auth_methods_supported ?? []);
       if (chosen === 'client_secret_basic') {
-        headers.set('authorization', `Basic ${Buffer.from(`${formEncoded(clientId)}:${formEncoded(clientSecret)}`).toString('base64')}`);
+        headers.set('authorization', clientSecretBasic(clientId, clientSecret));
         return;
       }
       params.set('client_id', clientId);
