@@ -127,7 +127,7 @@ export class UpstreamAuthorizer {
           this.remember(challenge.resourceMetadataUrl, challenge.scope);
           trace.challenge(`401 from the upstream${challenge.scope ? ` (scope "${challenge.scope}")` : ''}; ${token ? 're-authorizing once' : 'logging in'}`, { resource: this.options.serverUrl });
           await this.authorize({
-            scope: computeScopeUnion(challenge.scope, config.scopes.join(' ') || undefined),
+            scope: computeScopeUnion(challenge.scope, this.configuredScope()),
             resourceMetadataUrl: this.resourceMetadataUrl,
             reason: token ? 'the upstream rejected the access token' : 'no stored tokens',
           });
@@ -184,7 +184,7 @@ export class UpstreamAuthorizer {
 
   private remember(resourceMetadataUrl: URL | undefined, scope: string | undefined): void {
     if (resourceMetadataUrl) this.resourceMetadataUrl = resourceMetadataUrl;
-    this.requestedScope = computeScopeUnion(this.requestedScope, scope, this.options.config.scopes.join(' ') || undefined);
+    this.requestedScope = computeScopeUnion(this.requestedScope, scope, this.configuredScope());
   }
 
   private expiresSoon(tokens: TokenSet): boolean {
